@@ -1,0 +1,231 @@
+#include "commit_queue.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <pqxx/pqxx>
+#include <stdexcept>
+
+#include "repository.hpp"
+#include "row_mapping.hpp"
+
+namespace auction::persistence {
+namespace {
+
+/// Builds a PostgreSQL array literal ("{1,2,3}") for one unnest column.
+class ArrayLiteral {
+ public:
+  void add(std::int64_t v) { next() += std::to_string(v); }
+  void add(bool v) { next() += v ? 't' : 'f'; }
+  void add(const std::string& v) {
+    std::string& s = next();
+    s += '"';
+    for (char c : v) {
+      if (c == '"' || c == '\\') s += '\\';
+      s += c;
+    }
+    s += '"';
+  }
+  std::string str() const { return text_ + "}"; }
+
+ private:
+  std::string& next() {
+    text_ += text_.size() == 1 ? "" : ",";
+    return text_;
+  }
+  std::string text_ = "{";
+};
+
+/// A conflicting writer changed an auction under us: never expected, since
+/// each auction has exactly one actor; refuse the whole batch.
+struct VersionConflict : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace
+
+CommitQueue::CommitQueue(const Database& db, int writers, std::size_t max_rows_per_transaction)
+    : db_(db), max_rows_(max_rows_per_transaction) {
+  for (int i = 0; i < writers; ++i) writers_.emplace_back([this] { writer_loop(); });
+}
+
+CommitQueue::~CommitQueue() { stop(); }
+
+void CommitQueue::submit(AuctionWrite write, std::int64_t prev_version, CommitCallback done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(Item{std::move(write), prev_version, std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(unavailable("the server is shutting down"));
+}
+
+void CommitQueue::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : writers_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+CommitStats CommitQueue::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void CommitQueue::writer_loop() {
+  Session session(db_);
+  std::int64_t next_id = 0;
+  std::int64_t block_end = 0;
+  std::vector<Item> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      std::size_t rows = 0;
+      while (!queue_.empty() && (batch.empty() || rows + queue_.front().write.bids.size() <= max_rows_)) {
+        rows += queue_.front().write.bids.size() + queue_.front().write.events.size();
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    commit_batch(session, batch, next_id, block_end);
+    batch.clear();
+  }
+}
+
+void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::int64_t& next_id,
+                               std::int64_t& block_end) {
+  std::size_t bid_count = 0;
+  for (const auto& item : batch) bid_count += item.write.bids.size();
+  std::vector<std::vector<std::int64_t>> ids(batch.size());
+  try {
+    pqxx::connection& conn = session.conn();
+    pqxx::work w(conn);
+    // Ids come from blocks of the database sequence, so they are unique
+    // across writers and restarts without a round trip per bid.
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      for (std::size_t k = 0; k < batch[i].write.bids.size(); ++k) {
+        if (next_id == block_end) {
+          next_id = w.exec_prepared1("next_bid_id_block")[0].as<std::int64_t>() * kBidIdBlockSize;
+          block_end = next_id + kBidIdBlockSize;
+        }
+        ids[i].push_back(next_id++);
+      }
+    }
+    if (bid_count > 0) {
+      ArrayLiteral id, auction, bidder, buy_now, max_amount, accepted, reason, leading, price,
+          leader, min_next, ends_at, version, placed_at, key;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& bids = batch[i].write.bids;
+        for (std::size_t k = 0; k < bids.size(); ++k) {
+          const BidRow& b = bids[k];
+          id.add(ids[i][k]);
+          auction.add(b.auction_id);
+          bidder.add(b.bidder_id);
+          buy_now.add(b.buy_now);
+          max_amount.add(b.max_amount);
+          accepted.add(b.accepted);
+          reason.add(to_string(b.reject_reason));
+          leading.add(b.leading);
+          price.add(b.price_after);
+          leader.add(b.leader_after.value_or(0));
+          min_next.add(b.min_next_after);
+          ends_at.add(time_to_us(b.ends_at_after));
+          version.add(b.version_after);
+          placed_at.add(time_to_us(b.placed_at));
+          key.add(b.idempotency_key);
+        }
+      }
+      w.exec_prepared0("insert_bids", id.str(), auction.str(), bidder.str(), buy_now.str(),
+                       max_amount.str(), accepted.str(), reason.str(), leading.str(), price.str(),
+                       leader.str(), min_next.str(), ends_at.str(), version.str(),
+                       placed_at.str(), key.str());
+    }
+    ArrayLiteral e_auction, e_version, e_type, e_at, e_price, e_leader, e_count, e_ends, e_outcome,
+        e_winner;
+    std::size_t event_count = 0;
+    ArrayLiteral a_id, a_prev, a_phase, a_end, a_leader, a_leader_max, a_second, a_price, a_count,
+        a_version, a_outcome, a_winner, a_final, a_ended;
+    std::size_t changed_auctions = 0;
+    for (const auto& item : batch) {
+      const AuctionState& s = item.write.state;
+      for (const auto& e : item.write.events) {
+        e_auction.add(s.terms.id);
+        e_version.add(e.version);
+        e_type.add(to_string(e.type));
+        e_at.add(time_to_us(e.at));
+        e_price.add(e.price);
+        e_leader.add(e.leader.value_or(0));
+        e_count.add(e.bid_count);
+        e_ends.add(time_to_us(e.ends_at));
+        e_outcome.add(to_string(e.outcome));
+        e_winner.add(e.winner.value_or(0));
+        ++event_count;
+      }
+      if (s.version == item.prev_version) continue;  // only rejections: state unchanged
+      a_id.add(s.terms.id);
+      a_prev.add(item.prev_version);
+      a_phase.add(to_string(s.phase));
+      a_end.add(time_to_us(s.end_time));
+      a_leader.add(s.leader.value_or(0));
+      a_leader_max.add(s.leader_max);
+      a_second.add(s.second_max);
+      a_price.add(s.current_price);
+      a_count.add(s.bid_count);
+      a_version.add(s.version);
+      a_outcome.add(to_string(s.outcome));
+      a_winner.add(s.winner.value_or(0));
+      a_final.add(s.final_price);
+      a_ended.add(s.ended_at ? time_to_us(*s.ended_at) : 0);
+      ++changed_auctions;
+    }
+    if (event_count > 0) {
+      w.exec_prepared0("insert_events", e_auction.str(), e_version.str(), e_type.str(),
+                       e_at.str(), e_price.str(), e_leader.str(), e_count.str(), e_ends.str(),
+                       e_outcome.str(), e_winner.str());
+    }
+    if (changed_auctions > 0) {
+      auto updated = w.exec_prepared0(
+          "update_auctions", a_id.str(), a_prev.str(), a_phase.str(), a_end.str(),
+          a_leader.str(), a_leader_max.str(), a_second.str(), a_price.str(), a_count.str(),
+          a_version.str(), a_outcome.str(), a_winner.str(), a_final.str(), a_ended.str());
+      if (updated.affected_rows() != changed_auctions) {
+        throw VersionConflict("an auction's stored version differs from its actor's");
+      }
+    }
+    w.commit();
+  } catch (...) {
+    Error error = [&] {
+      try {
+        throw;
+      } catch (const VersionConflict& e) {
+        spdlog::error("group commit refused: {}", e.what());
+        return unavailable("the auction was changed elsewhere; please retry");
+      } catch (...) {
+        return database_error_from_current_exception(session, "group commit");
+      }
+    }();
+    {
+      std::lock_guard lock(mu_);
+      ++stats_.failures;
+    }
+    for (auto& item : batch) item.done(error);
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    ++stats_.transactions;
+    stats_.auctions += batch.size();
+    stats_.bids += bid_count;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(ids[i]));
+}
+
+}  // namespace auction::persistence

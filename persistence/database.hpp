@@ -1,0 +1,61 @@
+#pragma once
+/// Connections and the libpqxx exception edge: everything above this layer
+/// sees Result<T> and Error, never a pqxx exception.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "domain/result.hpp"
+
+#include <pqxx/connection>
+
+namespace auction::persistence {
+
+/// Opens connections to one database and prepares our named statements on
+/// each. Thread-safe; the connections it returns are not.
+class Database {
+ public:
+  explicit Database(std::string url) : url_(std::move(url)) {}
+  /// Throws pqxx::broken_connection when the database cannot be reached.
+  std::unique_ptr<pqxx::connection> connect() const;
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string url_;
+};
+
+/// One lazily (re)opened connection. After a connection-level failure the
+/// next use reconnects, so the server recovers by itself when the database
+/// comes back.
+class Session {
+ public:
+  explicit Session(const Database& db) : db_(&db) {}
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+
+  pqxx::connection& conn();
+  void reset();
+
+ private:
+  const Database* db_;
+  std::unique_ptr<pqxx::connection> conn_;
+};
+
+/// Runs `fn`, turning libpqxx exceptions into an Error: connection loss and
+/// "in doubt" commits are UNAVAILABLE (not known to be applied; the session
+/// is reset), anything else is INTERNAL with the detail logged, not returned.
+Error database_error_from_current_exception(Session& session, const char* what);
+
+template <class T, class F>
+Result<T> guarded(Session& session, const char* what, F&& fn) {
+  try {
+    return fn();
+  } catch (...) {
+    return database_error_from_current_exception(session, what);
+  }
+}
+
+}  // namespace auction::persistence

@@ -1,0 +1,16 @@
+# Writes OUT: a C++ file defining all_migrations() from the .sql files in
+# DIR (named NNNN_name.sql), so the binary carries its own schema.
+file(GLOB files "${DIR}/*.sql")
+list(SORT files)
+set(body "")
+foreach(f ${files})
+  get_filename_component(fname ${f} NAME_WE)
+  string(REGEX MATCH "^([0-9]+)_(.*)$" _ ${fname})
+  set(num ${CMAKE_MATCH_1})
+  set(name ${CMAKE_MATCH_2})
+  math(EXPR version "${num}")
+  file(READ ${f} sql)
+  string(APPEND body "      {${version}, \"${name}\", R\"migration_sql(${sql})migration_sql\"},\n")
+endforeach()
+file(WRITE ${OUT}.tmp "// Generated from persistence/migrations by embed_migrations.cmake.\n#include \"migrations.hpp\"\n\nnamespace auction::persistence {\n\nconst std::vector<Migration>& all_migrations() {\n  static const std::vector<Migration> kAll = {\n${body}  };\n  return kAll;\n}\n\n}  // namespace auction::persistence\n")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,148 @@
+#pragma once
+/// Every SQL statement we run, by name. Prepared on each connection.
+#include <array>
+#include <string_view>
+#include <utility>
+
+namespace auction::persistence::sql {
+
+// Column lists shared by the readers below (see row_mapping.cpp for the
+// positions).
+#define AUCTION_COLUMNS                                                                        \
+  "a.id, a.seller_id, a.title, a.description, array_to_json(a.media_urls)::text, a.category, " \
+  "a.currency, a.starting_price, a.reserve_price, a.buy_now_price, a.min_increment, "          \
+  "ts_to_us(a.start_time), ts_to_us(a.original_end_time), a.soft_close_window_us, "            \
+  "a.soft_close_extension_us, ts_to_us(a.created_at), a.phase, ts_to_us(a.end_time), "         \
+  "a.leader_id, a.leader_max, a.second_max, a.current_price, a.bid_count, a.version, "         \
+  "a.outcome, a.winner_id, a.final_price, ts_to_us(a.ended_at), s.display_name, "              \
+  "l.display_name "
+#define AUCTION_FROM                                      \
+  " FROM auctions a JOIN users s ON s.id = a.seller_id " \
+  "LEFT JOIN users l ON l.id = a.leader_id "
+#define BID_COLUMNS                                                                         \
+  "b.id, b.auction_id, b.bidder_id, b.buy_now, b.max_amount, b.accepted, b.reject_reason, " \
+  "b.leading, b.price_after, b.leader_after, b.min_next_after, ts_to_us(b.ends_at_after), " \
+  "b.version_after, ts_to_us(b.placed_at), coalesce(b.idempotency_key, ''), "              \
+  "u.display_name, a.currency "
+#define BID_FROM \
+  " FROM bids b JOIN users u ON u.id = b.bidder_id JOIN auctions a ON a.id = b.auction_id "
+
+// $1 status ('' = any), $2 seller (0 = any), $3 filter by category?, $4
+// category, $5 ILIKE pattern ('' = any), $6 has page token?, $7/$8 token
+// keys, $9 now (µs), $10 limit.
+#define AUCTION_LIST_WHERE                                                                     \
+  " WHERE ($1::text = '' OR CASE $1::text "                                                    \
+  "  WHEN 'SCHEDULED' THEN a.phase = 'OPEN' AND a.start_time > us_to_ts($9::bigint) "          \
+  "  WHEN 'ACTIVE' THEN a.phase = 'OPEN' AND a.start_time <= us_to_ts($9::bigint) "            \
+  "                     AND a.end_time > us_to_ts($9::bigint) "                                \
+  "  WHEN 'ENDED' THEN a.phase = 'ENDED' OR (a.phase = 'OPEN' AND a.end_time <= us_to_ts($9::bigint)) " \
+  "  ELSE a.phase = 'CANCELLED' END) "                                                         \
+  "AND ($2::bigint = 0 OR a.seller_id = $2::bigint) "                                          \
+  "AND (NOT $3::bool OR a.category = $4::text) "                                               \
+  "AND ($5::text = '' OR a.title ILIKE $5::text) "
+
+inline constexpr std::array<std::pair<const char*, const char*>, 22> kPrepared = {{
+    {"insert_user",
+     "INSERT INTO users (username, display_name, password_hash, role) VALUES ($1, $2, $3, $4) "
+     "RETURNING id, ts_to_us(created_at)"},
+    {"upsert_admin",
+     "INSERT INTO users (username, display_name, password_hash, role) VALUES ($1, $2, $3, 'ADMIN') "
+     "ON CONFLICT (username) DO UPDATE SET role = 'ADMIN', password_hash = EXCLUDED.password_hash "
+     "RETURNING id"},
+    {"user_by_name",
+     "SELECT id, username, display_name, password_hash, role, suspended, ts_to_us(created_at) "
+     "FROM users WHERE username = $1"},
+    {"user_by_id",
+     "SELECT id, username, display_name, password_hash, role, suspended, ts_to_us(created_at) "
+     "FROM users WHERE id = $1"},
+    {"suspended_users", "SELECT id FROM users WHERE suspended"},
+    {"insert_auction",
+     "INSERT INTO auctions (seller_id, title, description, media_urls, category, currency, "
+     "starting_price, reserve_price, buy_now_price, min_increment, start_time, original_end_time, "
+     "soft_close_window_us, soft_close_extension_us, created_at, end_time, current_price) "
+     "SELECT $1, $2, $3, ARRAY(SELECT json_array_elements_text($4::json)), $5, $6, $7, $8, $9, "
+     "$10, us_to_ts($11), us_to_ts($12), $13, $14, us_to_ts($15), us_to_ts($12), $7 "
+     "RETURNING id"},
+    {"insert_created_event",
+     "INSERT INTO auction_events (auction_id, version, type, at, price, leader_id, bid_count, "
+     "ends_at, outcome, winner_id) VALUES ($1, 1, 'CREATED', us_to_ts($2), $3, NULL, 0, "
+     "us_to_ts($4), 'NONE', NULL)"},
+    {"auction_by_id", "SELECT " AUCTION_COLUMNS AUCTION_FROM "WHERE a.id = $1"},
+    {"open_auctions", "SELECT " AUCTION_COLUMNS AUCTION_FROM "WHERE a.phase = 'OPEN' ORDER BY a.id"},
+    {"latest_bid_per_bidder",
+     "SELECT DISTINCT ON (b.bidder_id) " BID_COLUMNS BID_FROM
+     "WHERE b.auction_id = $1 AND b.accepted ORDER BY b.bidder_id, b.version_after DESC"},
+    {"keyed_bids_of_auction",
+     "SELECT " BID_COLUMNS BID_FROM "WHERE b.auction_id = $1 AND b.idempotency_key IS NOT NULL"},
+    {"keyed_bid",
+     "SELECT " BID_COLUMNS BID_FROM "WHERE b.bidder_id = $1 AND b.idempotency_key = $2"},
+    {"auction_bids_page",
+     "SELECT " BID_COLUMNS BID_FROM
+     "WHERE b.auction_id = $1 AND b.accepted AND (NOT $2::bool OR b.version_after < $3::bigint) "
+     "ORDER BY b.version_after DESC LIMIT $4"},
+    {"user_bids_page",
+     "SELECT " BID_COLUMNS BID_FROM
+     "WHERE b.bidder_id = $1 AND (NOT $2::bool OR b.id < $3::bigint) ORDER BY b.id DESC LIMIT $4"},
+    {"list_newest",
+     "SELECT " AUCTION_COLUMNS AUCTION_FROM AUCTION_LIST_WHERE
+     "AND (NOT $6::bool OR (a.created_at, a.id) < (us_to_ts($7::bigint), $8::bigint)) "
+     "ORDER BY a.created_at DESC, a.id DESC LIMIT $10"},
+    {"list_ending_soon",
+     "SELECT " AUCTION_COLUMNS AUCTION_FROM AUCTION_LIST_WHERE
+     "AND (NOT $6::bool OR (a.end_time, a.id) > (us_to_ts($7::bigint), $8::bigint)) "
+     "ORDER BY a.end_time, a.id LIMIT $10"},
+    {"list_most_bids",
+     "SELECT " AUCTION_COLUMNS AUCTION_FROM AUCTION_LIST_WHERE
+     "AND (NOT $6::bool OR (a.bid_count, a.id) < ($7::bigint, $8::bigint)) "
+     "ORDER BY a.bid_count DESC, a.id DESC LIMIT $10"},
+    {"next_bid_id_block", "SELECT nextval('bid_id_blocks')"},
+    // Group commit: one statement per table for every auction in the batch.
+    {"insert_bids",
+     "INSERT INTO bids (id, auction_id, bidder_id, buy_now, max_amount, accepted, reject_reason, "
+     "leading, price_after, leader_after, min_next_after, ends_at_after, version_after, placed_at, "
+     "idempotency_key) "
+     "SELECT t.id, t.auction_id, t.bidder_id, t.buy_now, t.max_amount, t.accepted, t.reason, "
+     "t.leading, t.price_after, NULLIF(t.leader_after, 0), t.min_next_after, "
+     "us_to_ts(t.ends_at_after), t.version_after, us_to_ts(t.placed_at), NULLIF(t.key, '') "
+     "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bool[], $5::bigint[], "
+     "$6::bool[], $7::text[], $8::bool[], $9::bigint[], $10::bigint[], $11::bigint[], "
+     "$12::bigint[], $13::bigint[], $14::bigint[], $15::text[]) "
+     "AS t(id, auction_id, bidder_id, buy_now, max_amount, accepted, reason, leading, "
+     "price_after, leader_after, min_next_after, ends_at_after, version_after, placed_at, key)"},
+    {"insert_events",
+     "INSERT INTO auction_events (auction_id, version, type, at, price, leader_id, bid_count, "
+     "ends_at, outcome, winner_id) "
+     "SELECT t.auction_id, t.version, t.type, us_to_ts(t.at), t.price, NULLIF(t.leader, 0), "
+     "t.bid_count, us_to_ts(t.ends_at), t.outcome, NULLIF(t.winner, 0) "
+     "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], "
+     "$6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::bigint[]) "
+     "AS t(auction_id, version, type, at, price, leader, bid_count, ends_at, outcome, winner)"},
+    // Guarded by the version the actor last committed: a second writer for
+    // the same auction can never slip a change in.
+    {"update_auctions",
+     "UPDATE auctions a SET phase = t.phase, end_time = us_to_ts(t.end_time), "
+     "leader_id = NULLIF(t.leader, 0), leader_max = t.leader_max, second_max = t.second_max, "
+     "current_price = t.price, bid_count = t.bid_count, version = t.version, "
+     "outcome = t.outcome, winner_id = NULLIF(t.winner, 0), final_price = t.final_price, "
+     "ended_at = us_to_ts(NULLIF(t.ended_at, 0)) "
+     "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], "
+     "$6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], "
+     "$12::bigint[], $13::bigint[], $14::bigint[]) "
+     "AS t(id, prev_version, phase, end_time, leader, leader_max, second_max, price, bid_count, "
+     "version, outcome, winner, final_price, ended_at) "
+     "WHERE a.id = t.id AND a.version = t.prev_version"},
+    {"insert_single_bid",
+     "INSERT INTO bids (id, auction_id, bidder_id, buy_now, max_amount, accepted, reject_reason, "
+     "leading, price_after, leader_after, min_next_after, ends_at_after, version_after, placed_at, "
+     "idempotency_key) VALUES ($1, $2, $3, false, $4, false, $5, $6, $7, NULLIF($8, 0), $9, "
+     "us_to_ts($10), $11, us_to_ts($12), NULLIF($13, '')) "
+     "ON CONFLICT (bidder_id, idempotency_key) DO NOTHING"},
+}};
+
+#undef AUCTION_LIST_WHERE
+#undef BID_FROM
+#undef BID_COLUMNS
+#undef AUCTION_FROM
+#undef AUCTION_COLUMNS
+
+}  // namespace auction::persistence::sql
