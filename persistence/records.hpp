@@ -56,7 +56,7 @@ struct BidRow {
 
 /// What an auction actor needs to come back to life after a restart.
 struct LoadedAuction {
-  AuctionState state;
+  AuctionRecord record;
   /// Per bidder, their latest accepted bid (for the top-bidders board).
   std::vector<BidRow> latest_bid_per_bidder;
   /// Every attempt on this auction that carried an idempotency key.

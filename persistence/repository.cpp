@@ -254,12 +254,12 @@ Result<std::vector<BidRow>> Repository::latest_bid_per_bidder(AuctionId id) {
   });
 }
 
-Result<LoadedAuction> Repository::load_details(AuctionState state) {
+Result<LoadedAuction> Repository::load_details(AuctionRecord record) {
   return guarded<LoadedAuction>(session_, "load_auction", [&]() {
     pqxx::read_transaction w(session_.conn());
     LoadedAuction loaded;
-    const AuctionId id = state.terms.id;
-    loaded.state = std::move(state);
+    const AuctionId id = record.state.terms.id;
+    loaded.record = std::move(record);
     for (const auto& row : w.exec_prepared("latest_bid_per_bidder", id)) {
       loaded.latest_bid_per_bidder.push_back(bid_from_row(row));
     }
@@ -271,19 +271,17 @@ Result<LoadedAuction> Repository::load_details(AuctionState state) {
 }
 
 Result<std::vector<LoadedAuction>> Repository::load_open_auctions() {
-  auto states = guarded<std::vector<AuctionState>>(session_, "load_open_auctions", [&]() {
+  auto records = guarded<std::vector<AuctionRecord>>(session_, "load_open_auctions", [&]() {
     pqxx::read_transaction w(session_.conn());
-    std::vector<AuctionState> out;
-    for (const auto& row : w.exec_prepared("open_auctions")) {
-      out.push_back(auction_from_row(row).state);
-    }
+    std::vector<AuctionRecord> out;
+    for (const auto& row : w.exec_prepared("open_auctions")) out.push_back(auction_from_row(row));
     return out;
   });
-  if (!states) return states.error();
+  if (!records) return records.error();
   std::vector<LoadedAuction> out;
-  out.reserve(states->size());
-  for (auto& s : *states) {
-    auto loaded = load_details(std::move(s));
+  out.reserve(records->size());
+  for (auto& r : *records) {
+    auto loaded = load_details(std::move(r));
     if (!loaded) return loaded.error();
     out.push_back(std::move(*loaded));
   }
@@ -294,7 +292,7 @@ Result<std::optional<LoadedAuction>> Repository::load_auction(AuctionId id) {
   auto record = get_auction(id);
   if (!record) return record.error();
   if (!*record) return std::optional<LoadedAuction>{};
-  auto loaded = load_details(std::move((*record)->state));
+  auto loaded = load_details(std::move(**record));
   if (!loaded) return loaded.error();
   return std::optional<LoadedAuction>{std::move(*loaded)};
 }

@@ -48,7 +48,7 @@ class Repository {
   Result<BidRow> record_rejected_bid(BidRow row);
 
  private:
-  Result<LoadedAuction> load_details(AuctionState state);
+  Result<LoadedAuction> load_details(AuctionRecord record);
   Session session_;
 };
 

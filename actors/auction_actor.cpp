@@ -1,0 +1,368 @@
+#include "actors/auction_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/views.hpp"
+
+namespace auction::actors {
+namespace {
+
+Error db_down() {
+  return unavailable("the auction is recovering from a database error; nothing was applied, retry");
+}
+
+Error key_reused() {
+  return Error{ErrorCode::kAlreadyExists,
+               "this idempotency_key was already used with different parameters"};
+}
+
+bool is_final(const AuctionState& s) { return s.phase != Phase::kOpen; }
+
+}  // namespace
+
+AuctionActor::AuctionActor(caf::actor_config& cfg, ActorContext& ctx,
+                           persistence::LoadedAuction loaded)
+    : auction_actor::base(cfg), ctx_(ctx) {
+  load(std::move(loaded));
+}
+
+std::string AuctionActor::key_of(UserId bidder, const std::string& key) {
+  return std::to_string(bidder) + ":" + key;
+}
+
+void AuctionActor::load(persistence::LoadedAuction loaded) {
+  info_ = std::move(loaded.record);
+  working_ = info_.state;
+  top_ = TopBidders{};
+  for (const auto& b : loaded.latest_bid_per_bidder) {
+    top_.record(b.bidder_id, b.bidder_name, b.price_after, b.placed_at);
+  }
+  keyed_.clear();
+  for (const auto& b : loaded.keyed_bids) {
+    KeyedAnswer& k = keyed_[key_of(b.bidder_id, b.idempotency_key)];
+    k.max_amount = b.max_amount;
+    k.buy_now = b.buy_now;
+    k.answer = bid_reply_from_row(b, info_.state.terms.currency);
+  }
+}
+
+AuctionActor::behavior_type AuctionActor::make_behavior() {
+  // A restarted server finds overdue auctions here: end them at once (with
+  // their scheduled end time), else wait for the end.
+  close_if_due(ctx_.clock());
+  flush_if_idle();
+  arm_end_timer();
+  return {
+      [this](bid_atom, BidCommand& cmd) { on_bid(cmd); },
+      [this](buy_now_atom, BuyNowCommand& cmd) { on_buy_now(cmd); },
+      [this](cancel_atom, CancelCommand& cmd) { on_cancel(cmd); },
+      [this](get_atom, GetCommand& cmd) { (*cmd.reply)(view(cmd.top_bidders)); },
+      [this](commit_atom, CommitOutcome& outcome) { on_commit(outcome); },
+      [this](reload_atom, ReloadOutcome& outcome) { on_reload(outcome); },
+      [this](retry_atom) { request_reload(); },
+      [this](end_timer_atom, std::uint64_t generation) { on_end_timer(generation); },
+      [this](retire_atom) {
+        // Never quit with a commit in flight: its callers would lose the answer.
+        if (inflight_ || !next_.empty()) {
+          delayed_send(this, ctx_.retire_grace, retire_atom::value);
+        } else {
+          quit();
+        }
+      },
+  };
+}
+
+persistence::BidRow AuctionActor::row_for(const Caller& who, Money max_amount,
+                                          const BidDecision& d, TimePoint now,
+                                          const std::string& key) const {
+  persistence::BidRow row;
+  row.auction_id = info_.state.terms.id;
+  row.bidder_id = who.id;
+  row.bidder_name = who.display_name;
+  row.max_amount = max_amount;
+  row.accepted = d.accepted;
+  row.reject_reason = d.reason;
+  row.leading = d.leading;
+  row.price_after = working_.current_price;
+  row.leader_after = working_.leader;
+  row.min_next_after = minimum_next_bid(working_);
+  row.ends_at_after = working_.end_time;
+  row.version_after = working_.version;
+  row.placed_at = now;
+  row.idempotency_key = key;
+  return row;
+}
+
+void AuctionActor::on_bid(BidCommand& cmd) {
+  if (stale_) {
+    (*cmd.reply)(db_down());
+    request_reload();
+    return;
+  }
+  std::string key;
+  if (!cmd.idempotency_key.empty()) {
+    key = key_of(cmd.bidder.id, cmd.idempotency_key);
+    if (auto it = keyed_.find(key); it != keyed_.end()) {
+      KeyedAnswer& k = it->second;
+      if (k.buy_now || k.max_amount != cmd.max_amount) {
+        (*cmd.reply)(key_reused());
+      } else if (k.answer) {
+        (*cmd.reply)(*k.answer);
+      } else {
+        k.waiters.push_back(std::move(cmd.reply));
+      }
+      return;
+    }
+  }
+  const TimePoint now = ctx_.clock();
+  const TimePoint end_before = working_.end_time;
+  BidDecision d = place_bid(working_, BidAttempt{cmd.bidder.id, cmd.max_amount,
+                                                 cmd.bidder.suspended, now});
+  const std::size_t index = next_.rows.size();
+  next_.rows.push_back(row_for(cmd.bidder, cmd.max_amount, d, now, cmd.idempotency_key));
+  for (auto& e : d.events) next_.events.push_back(e);
+  if (!key.empty()) keyed_[key] = KeyedAnswer{cmd.max_amount, false, std::nullopt, {}};
+
+  next_.completions.push_back([this, index, key, reply = std::move(cmd.reply),
+                               row = next_.rows.back()](const CommitResult& ids) mutable {
+    if (!ids) {
+      (*reply)(ids.error());
+      return;
+    }
+    row.id = ids.value()[index];
+    BidReply answer = bid_reply_from_row(row, info_.state.terms.currency);
+    if (row.accepted) top_.record(row.bidder_id, row.bidder_name, row.price_after, row.placed_at);
+    if (!key.empty()) {
+      KeyedAnswer& k = keyed_[key];
+      k.answer = answer;
+      for (auto& w : k.waiters) (*w)(answer);
+      k.waiters.clear();
+    }
+    (*reply)(std::move(answer));
+  });
+  if (working_.end_time != end_before || is_final(working_)) arm_end_timer();
+  flush_if_idle();
+}
+
+void AuctionActor::on_buy_now(BuyNowCommand& cmd) {
+  if (stale_) {
+    (*cmd.reply)(db_down());
+    request_reload();
+    return;
+  }
+  std::string key;
+  if (!cmd.idempotency_key.empty()) {
+    key = key_of(cmd.buyer.id, cmd.idempotency_key);
+    if (auto it = keyed_.find(key); it != keyed_.end()) {
+      const KeyedAnswer& k = it->second;
+      if (!k.buy_now) {
+        (*cmd.reply)(key_reused());
+      } else if (k.answer) {
+        (*cmd.reply)(BuyNowReply{k.answer->bid_id, view(5)});
+      } else {
+        (*cmd.reply)(unavailable("this purchase is still being committed; retry shortly"));
+      }
+      return;
+    }
+  }
+  const TimePoint now = ctx_.clock();
+  close_if_due(now);
+  auto events = buy_now(working_, cmd.buyer.id, cmd.buyer.suspended, now);
+  if (!events) {
+    (*cmd.reply)(events.error());
+    flush_if_idle();
+    return;
+  }
+  BidDecision d;
+  d.accepted = true;
+  d.leading = true;
+  const std::size_t index = next_.rows.size();
+  persistence::BidRow row = row_for(cmd.buyer, working_.terms.buy_now_price, d, now,
+                                    cmd.idempotency_key);
+  row.buy_now = true;
+  next_.rows.push_back(row);
+  for (auto& e : *events) next_.events.push_back(e);
+  if (!key.empty()) keyed_[key] = KeyedAnswer{row.max_amount, true, std::nullopt, {}};
+  next_.completions.push_back([this, index, key, row, reply = std::move(cmd.reply)](
+                                  const CommitResult& ids) mutable {
+    if (!ids) {
+      (*reply)(ids.error());
+      return;
+    }
+    row.id = ids.value()[index];
+    top_.record(row.bidder_id, row.bidder_name, row.price_after, row.placed_at);
+    if (!key.empty()) keyed_[key].answer = bid_reply_from_row(row, info_.state.terms.currency);
+    (*reply)(BuyNowReply{row.id, view(5)});
+  });
+  arm_end_timer();
+  flush_if_idle();
+}
+
+void AuctionActor::on_cancel(CancelCommand& cmd) {
+  if (stale_) {
+    (*cmd.reply)(db_down());
+    request_reload();
+    return;
+  }
+  const TimePoint now = ctx_.clock();
+  close_if_due(now);
+  auto events = cancel(working_, cmd.caller.id, cmd.caller.is_admin, now);
+  if (!events) {
+    (*cmd.reply)(events.error());
+    flush_if_idle();
+    return;
+  }
+  for (auto& e : *events) next_.events.push_back(e);
+  next_.completions.push_back([this, reply = std::move(cmd.reply)](const CommitResult& ids) {
+    if (!ids) {
+      (*reply)(ids.error());
+      return;
+    }
+    (*reply)(view(5));
+  });
+  arm_end_timer();
+  flush_if_idle();
+}
+
+void AuctionActor::close_if_due(TimePoint now) {
+  auto events = auction::close_if_due(working_, now);
+  for (auto& e : events) next_.events.push_back(e);
+}
+
+void AuctionActor::on_end_timer(std::uint64_t generation) {
+  if (generation != timer_generation_ || stale_ || is_final(working_)) return;
+  const TimePoint now = ctx_.clock();
+  if (now < working_.end_time) {
+    arm_end_timer();  // woke early (clock adjustment)
+    return;
+  }
+  close_if_due(now);
+  flush_if_idle();
+}
+
+void AuctionActor::arm_end_timer() {
+  ++timer_generation_;
+  if (is_final(working_)) return;
+  auto delay = working_.end_time - ctx_.clock();
+  if (delay.count() < 0) delay = Duration{0};
+  delayed_send(this, delay, end_timer_atom::value, timer_generation_);
+}
+
+void AuctionActor::flush_if_idle() {
+  if (inflight_ || next_.empty() || stale_) return;
+  persistence::AuctionWrite write;
+  write.state = working_;
+  write.bids = std::move(next_.rows);
+  write.events = std::move(next_.events);
+  inflight_ = Batch{{}, {}, std::move(next_.completions)};
+  inflight_state_ = working_;
+  next_ = Batch{};
+  const std::uint64_t batch = ++batch_seq_;
+  auction_actor self = caf::actor_cast<auction_actor>(this);
+  ctx_.commits.submit(std::move(write), info_.state.version,
+                      [self, batch](Result<std::vector<std::int64_t>> ids) {
+                        caf::anon_send(self, commit_atom::value,
+                                       CommitOutcome{batch, std::move(ids)});
+                      });
+}
+
+void AuctionActor::on_commit(CommitOutcome& outcome) {
+  if (!inflight_ || outcome.batch != batch_seq_) return;
+  if (!outcome.ids) {
+    // Not known to be applied: answer everyone UNAVAILABLE and believe only
+    // what the database says from now on.
+    fail_pending(outcome.ids.error());
+    return;
+  }
+  info_.state = inflight_state_;
+  Batch committed = std::move(*inflight_);
+  inflight_.reset();
+  for (auto& complete : committed.completions) complete(outcome.ids);
+  if (is_final(info_.state)) {
+    retire();
+    return;
+  }
+  flush_if_idle();
+}
+
+void AuctionActor::fail_pending(const Error& error) {
+  spdlog::warn("auction {}: commit failed ({}); reloading from the database",
+               info_.state.terms.id, error.message);
+  if (inflight_) {
+    for (auto& complete : inflight_->completions) complete(error);
+  }
+  for (auto& complete : next_.completions) complete(error);
+  inflight_.reset();
+  next_ = Batch{};
+  for (auto it = keyed_.begin(); it != keyed_.end();) {
+    if (!it->second.answer) {
+      for (auto& w : it->second.waiters) (*w)(error);
+      it = keyed_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  working_ = info_.state;
+  stale_ = true;
+  request_reload();
+}
+
+void AuctionActor::request_reload() {
+  if (reloading_ || !stale_) return;
+  reloading_ = true;
+  auction_actor self = caf::actor_cast<auction_actor>(this);
+  const AuctionId id = info_.state.terms.id;
+  const bool queued = ctx_.queries.submit([self, id](persistence::Repository& repo) {
+    caf::anon_send(self, reload_atom::value, ReloadOutcome{repo.load_auction(id)});
+  });
+  if (!queued) {
+    reloading_ = false;
+    delayed_send(this, ctx_.reload_retry, retry_atom::value);
+  }
+}
+
+void AuctionActor::on_reload(ReloadOutcome& outcome) {
+  reloading_ = false;
+  if (!outcome.loaded) {
+    delayed_send(this, ctx_.reload_retry, retry_atom::value);
+    return;
+  }
+  if (!*outcome.loaded) {
+    retire();
+    return;
+  }
+  load(std::move(**outcome.loaded));
+  stale_ = false;
+  spdlog::info("auction {}: reloaded at version {}", info_.state.terms.id, info_.state.version);
+  if (is_final(info_.state)) {
+    retire();
+    return;
+  }
+  close_if_due(ctx_.clock());
+  flush_if_idle();
+  arm_end_timer();
+}
+
+void AuctionActor::retire() {
+  if (retiring_) return;
+  retiring_ = true;
+  ctx_.registry.remove(info_.state.terms.id, address());
+  // Keep answering for a moment: commands already routed here still get a
+  // proper answer (AUCTION_ENDED, recorded) instead of a dropped message.
+  delayed_send(this, ctx_.retire_grace, retire_atom::value);
+}
+
+AuctionView AuctionActor::view(std::size_t top) const {
+  AuctionView v;
+  v.record = info_;
+  v.top_bidders = top_.top(top, info_.state);
+  if (info_.state.leader) {
+    const std::string* name = top_.display_name(*info_.state.leader);
+    v.record.leader_name = name ? *name : "";
+  } else {
+    v.record.leader_name.clear();
+  }
+  return v;
+}
+
+}  // namespace auction::actors

@@ -1,0 +1,90 @@
+#pragma once
+/// One actor per live auction: the single writer of its auction. It orders
+/// commands, decides with domain/, hands decided batches to the group-commit
+/// queue, and answers only after the commit. It owns its end timer.
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/protocol.hpp"
+#include "actors/registry.hpp"
+#include "domain/top_bidders.hpp"
+#include "persistence/commit_queue.hpp"
+#include "persistence/query_pool.hpp"
+
+namespace auction::actors {
+
+/// What every auction actor shares: the writers, the query pool, the
+/// registry it leaves when it retires, and the clock.
+struct ActorContext {
+  persistence::CommitQueue& commits;
+  persistence::QueryPool& queries;
+  Registry& registry;
+  std::function<TimePoint()> clock;
+  /// How long a finished auction's actor keeps answering before it quits.
+  Duration retire_grace = std::chrono::seconds(5);
+  Duration reload_retry = std::chrono::milliseconds(500);
+};
+
+class AuctionActor : public auction_actor::base {
+ public:
+  AuctionActor(caf::actor_config& cfg, ActorContext& ctx, persistence::LoadedAuction loaded);
+  behavior_type make_behavior() override;
+  const char* name() const override { return "auction"; }
+
+ private:
+  using CommitResult = Result<std::vector<std::int64_t>>;
+  using Completion = std::function<void(const CommitResult&)>;
+  /// Decided rows waiting for (or in) one group commit.
+  struct Batch {
+    std::vector<persistence::BidRow> rows;
+    std::vector<AuctionEvent> events;
+    std::vector<Completion> completions;
+    bool empty() const { return rows.empty() && events.empty(); }
+  };
+  /// The first answer for one (bidder, idempotency key) on this auction.
+  struct KeyedAnswer {
+    Money max_amount = 0;
+    bool buy_now = false;
+    std::optional<BidReply> answer;  ///< none while its commit is in flight
+    std::vector<ReplyPtr<BidReply>> waiters;
+  };
+
+  void on_bid(BidCommand& cmd);
+  void on_buy_now(BuyNowCommand& cmd);
+  void on_cancel(CancelCommand& cmd);
+  void on_commit(CommitOutcome& outcome);
+  void on_reload(ReloadOutcome& outcome);
+  void on_end_timer(std::uint64_t generation);
+
+  void load(persistence::LoadedAuction loaded);
+  /// Queues the end when it is due (so it commits before anything after it).
+  void close_if_due(TimePoint now);
+  void flush_if_idle();
+  void fail_pending(const Error& error);
+  void request_reload();
+  void arm_end_timer();
+  void retire();
+  persistence::BidRow row_for(const Caller& who, Money max_amount, const BidDecision& d,
+                              TimePoint now, const std::string& key) const;
+  AuctionView view(std::size_t top) const;
+  static std::string key_of(UserId bidder, const std::string& key);
+
+  ActorContext& ctx_;
+  persistence::AuctionRecord info_;  ///< listing + committed state
+  AuctionState working_;             ///< committed state + decided, uncommitted batches
+  TopBidders top_;                   ///< committed
+  std::unordered_map<std::string, KeyedAnswer> keyed_;
+  Batch next_;
+  std::optional<Batch> inflight_;
+  AuctionState inflight_state_;
+  std::uint64_t batch_seq_ = 0;
+  std::uint64_t timer_generation_ = 0;
+  bool stale_ = false;  ///< a commit failed: refuse writes until reloaded
+  bool reloading_ = false;
+  bool retiring_ = false;
+};
+
+}  // namespace auction::actors

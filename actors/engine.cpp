@@ -1,0 +1,281 @@
+#include "actors/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/views.hpp"
+
+namespace auction::actors {
+namespace {
+
+Error overloaded() { return unavailable("the server is overloaded; retry shortly"); }
+Error unknown_auction() { return not_found("no auction with that id"); }
+Error key_reused() {
+  return Error{ErrorCode::kAlreadyExists,
+               "this idempotency_key was already used with different parameters"};
+}
+
+}  // namespace
+
+Engine::Engine(caf::actor_system& system, const persistence::Database& db, EngineConfig config)
+    : system_(system),
+      commits_(db, config.commit_writers),
+      queries_(db, config.query_threads),
+      context_{commits_, queries_, registry_, [] {
+                 return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+               }},
+      db_(db) {}
+
+Engine::~Engine() { shutdown(); }
+
+TimePoint Engine::now() const { return context_.clock(); }
+
+Result<std::size_t> Engine::recover() {
+  persistence::Repository repo(db_);
+  auto suspended = repo.suspended_users();
+  if (!suspended) return suspended.error();
+  {
+    std::unique_lock lock(suspended_mu_);
+    suspended_.insert(suspended->begin(), suspended->end());
+  }
+  auto open = repo.load_open_auctions();
+  if (!open) return open.error();
+  for (auto& loaded : *open) ensure_actor(std::move(loaded));
+  return open->size();
+}
+
+auction_actor Engine::ensure_actor(persistence::LoadedAuction loaded) {
+  std::lock_guard lock(spawn_mu_);
+  const AuctionId id = loaded.record.state.terms.id;
+  if (auto existing = registry_.find(id)) return *existing;
+  auto actor = system_.spawn<AuctionActor>(context_, std::move(loaded));
+  registry_.add(id, actor);
+  return actor;
+}
+
+bool Engine::is_suspended(UserId id) const {
+  std::shared_lock lock(suspended_mu_);
+  return suspended_.count(id) > 0;
+}
+
+void Engine::set_suspended(UserId id, bool suspended) {
+  std::unique_lock lock(suspended_mu_);
+  if (suspended) {
+    suspended_.insert(id);
+  } else {
+    suspended_.erase(id);
+  }
+}
+
+void Engine::create_auction(const Caller& seller, NewAuction auction,
+                            ReplyPtr<AuctionView> reply) {
+  auction.terms.seller_id = seller.id;
+  const bool queued = queries_.submit([this, seller_id = seller.id, auction = std::move(auction),
+                                       reply](persistence::Repository& repo) {
+    auto record = repo.create_auction(seller_id, auction, now());
+    if (!record) {
+      (*reply)(record.error());
+      return;
+    }
+    AuctionView view{*record, {}};
+    ensure_actor(persistence::LoadedAuction{std::move(*record), {}, {}});
+    (*reply)(std::move(view));
+  });
+  if (!queued) (*reply)(overloaded());
+}
+
+void Engine::place_bid(AuctionId id, BidCommand cmd) {
+  if (cmd.idempotency_key.empty()) {
+    route_bid(id, std::move(cmd));
+    return;
+  }
+  const KeyUse use{id, cmd.max_amount, false};
+  switch (keys_.claim(cmd.bidder.id, cmd.idempotency_key, use)) {
+    case KeyClaim::kConflict:
+      (*cmd.reply)(key_reused());
+      return;
+    case KeyClaim::kSameUse:
+      route_bid(id, std::move(cmd));
+      return;
+    case KeyClaim::kFirstSeen:
+      break;
+  }
+  // First time this process sees the key: it may predate a restart.
+  auto task = [this, id, use, cmd](persistence::Repository& repo) mutable {
+    auto stored = repo.find_keyed_bid(cmd.bidder.id, cmd.idempotency_key);
+    if (!stored) {
+      keys_.forget(cmd.bidder.id, cmd.idempotency_key);
+      (*cmd.reply)(stored.error());
+      return;
+    }
+    if (*stored) {
+      const persistence::BidRow& row = **stored;
+      const KeyUse earlier{row.auction_id, row.max_amount, row.buy_now};
+      keys_.set(cmd.bidder.id, cmd.idempotency_key, earlier);
+      if (!(earlier == use)) {
+        (*cmd.reply)(key_reused());
+        return;
+      }
+      // A live auction's actor knows the answer; otherwise it is this row.
+      if (!registry_.find(id)) {
+        (*cmd.reply)(bid_reply_from_row(row, row.currency));
+        return;
+      }
+    }
+    route_bid(id, std::move(cmd));
+  };
+  if (!queries_.submit(std::move(task))) {
+    keys_.forget(cmd.bidder.id, cmd.idempotency_key);
+    (*cmd.reply)(overloaded());
+  }
+}
+
+void Engine::route_bid(AuctionId id, BidCommand cmd) {
+  if (auto actor = registry_.find(id)) {
+    caf::anon_send(*actor, bid_atom::value, std::move(cmd));
+    return;
+  }
+  auto reply = cmd.reply;
+  if (!queries_.submit([this, id, cmd = std::move(cmd)](persistence::Repository& repo) mutable {
+        bid_on_stored(id, std::move(cmd), repo);
+      })) {
+    (*reply)(overloaded());
+  }
+}
+
+void Engine::bid_on_stored(AuctionId id, BidCommand cmd, persistence::Repository& repo) {
+  auto found = repo.get_auction(id);
+  if (!found) {
+    (*cmd.reply)(found.error());
+    return;
+  }
+  if (!*found) {
+    (*cmd.reply)(unknown_auction());
+    return;
+  }
+  const AuctionState& s = (*found)->state;
+  if (s.phase == Phase::kOpen) {
+    // Open but without an actor (it failed to reload earlier): bring it back.
+    auto loaded = repo.load_auction(id);
+    if (!loaded || !*loaded) {
+      (*cmd.reply)(loaded ? unknown_auction() : loaded.error());
+      return;
+    }
+    auto actor = ensure_actor(std::move(**loaded));
+    caf::anon_send(actor, bid_atom::value, std::move(cmd));
+    return;
+  }
+  // Final: the attempt is rejected, and recorded for audit like any other.
+  persistence::BidRow row;
+  row.auction_id = id;
+  row.bidder_id = cmd.bidder.id;
+  row.max_amount = cmd.max_amount;
+  row.reject_reason =
+      s.phase == Phase::kCancelled ? RejectReason::kAuctionCancelled : RejectReason::kAuctionEnded;
+  row.leading = s.leader == cmd.bidder.id;
+  row.price_after = s.current_price;
+  row.leader_after = s.leader;
+  row.min_next_after = minimum_next_bid(s);
+  row.ends_at_after = s.end_time;
+  row.version_after = s.version;
+  row.placed_at = now();
+  row.idempotency_key = cmd.idempotency_key;
+  auto stored = repo.record_rejected_bid(row);
+  if (!stored) {
+    (*cmd.reply)(stored.error());
+    return;
+  }
+  (*cmd.reply)(bid_reply_from_row(*stored, s.terms.currency));
+}
+
+void Engine::buy_now(AuctionId id, BuyNowCommand cmd) {
+  if (!cmd.idempotency_key.empty()) {
+    // Any amount: a buy-now is identified by the auction alone.
+    const KeyUse use{id, 0, true};
+    if (keys_.claim(cmd.buyer.id, cmd.idempotency_key, use) == KeyClaim::kConflict) {
+      (*cmd.reply)(key_reused());
+      return;
+    }
+  }
+  if (auto actor = registry_.find(id)) {
+    caf::anon_send(*actor, buy_now_atom::value, std::move(cmd));
+    return;
+  }
+  auto reply = cmd.reply;
+  if (!queries_.submit([this, id, cmd = std::move(cmd)](persistence::Repository& repo) {
+        auto found = repo.get_auction(id);
+        if (!found) return (*cmd.reply)(found.error());
+        if (!*found) return (*cmd.reply)(unknown_auction());
+        if (!cmd.idempotency_key.empty()) {
+          auto earlier = repo.find_keyed_bid(cmd.buyer.id, cmd.idempotency_key);
+          if (!earlier) return (*cmd.reply)(earlier.error());
+          if (*earlier && (*earlier)->buy_now && (*earlier)->auction_id == id) {
+            auto latest = repo.latest_bid_per_bidder(id);
+            if (!latest) return (*cmd.reply)(latest.error());
+            return (*cmd.reply)(
+                BuyNowReply{(*earlier)->id, view_from_rows(std::move(**found), *latest, 5)});
+          }
+        }
+        const AuctionState& s = (*found)->state;
+        if (s.terms.seller_id == cmd.buyer.id) {
+          return (*cmd.reply)(permission_denied("sellers cannot buy their own item"));
+        }
+        (*cmd.reply)(failed_precondition(s.phase == Phase::kCancelled
+                                             ? "the auction was cancelled"
+                                             : "the auction has ended"));
+      })) {
+    (*reply)(overloaded());
+  }
+}
+
+void Engine::cancel(AuctionId id, CancelCommand cmd) {
+  if (auto actor = registry_.find(id)) {
+    caf::anon_send(*actor, cancel_atom::value, std::move(cmd));
+    return;
+  }
+  auto reply = cmd.reply;
+  if (!queries_.submit([id, cmd = std::move(cmd)](persistence::Repository& repo) {
+        auto found = repo.get_auction(id);
+        if (!found) return (*cmd.reply)(found.error());
+        if (!*found) return (*cmd.reply)(unknown_auction());
+        const AuctionState& s = (*found)->state;
+        if (!cmd.caller.is_admin && cmd.caller.id != s.terms.seller_id) {
+          return (*cmd.reply)(
+              permission_denied("only the seller or an admin can cancel this auction"));
+        }
+        (*cmd.reply)(failed_precondition(s.phase == Phase::kCancelled
+                                             ? "the auction is already cancelled"
+                                             : "the auction has already ended"));
+      })) {
+    (*reply)(overloaded());
+  }
+}
+
+void Engine::get_auction(AuctionId id, GetCommand cmd) {
+  if (auto actor = registry_.find(id)) {
+    caf::anon_send(*actor, get_atom::value, std::move(cmd));
+    return;
+  }
+  auto reply = cmd.reply;
+  if (!queries_.submit([id, cmd = std::move(cmd)](persistence::Repository& repo) {
+        auto found = repo.get_auction(id);
+        if (!found) return (*cmd.reply)(found.error());
+        if (!*found) return (*cmd.reply)(unknown_auction());
+        auto latest = repo.latest_bid_per_bidder(id);
+        if (!latest) return (*cmd.reply)(latest.error());
+        (*cmd.reply)(view_from_rows(std::move(**found), *latest, cmd.top_bidders));
+      })) {
+    (*reply)(overloaded());
+  }
+}
+
+void Engine::shutdown() {
+  if (stopped_.exchange(true)) return;
+  commits_.stop();
+  queries_.stop();
+  for (auto& actor : registry_.all()) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  system_.await_actors_before_shutdown(false);
+  spdlog::info("engine stopped: {} commits, {} bids committed", commits_.stats().transactions,
+               commits_.stats().bids);
+}
+
+}  // namespace auction::actors

@@ -1,0 +1,76 @@
+#pragma once
+/// The auction engine as the gRPC layer sees it: routes each command to the
+/// auction's actor (or, for auctions without one, to the database), owns the
+/// writers, the query pool and the registry, and rebuilds actors at start-up.
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_set>
+
+#include "actors/auction_actor.hpp"
+#include "actors/idempotency_index.hpp"
+#include "actors/protocol.hpp"
+#include "actors/registry.hpp"
+#include "domain/validation.hpp"
+#include "persistence/commit_queue.hpp"
+#include "persistence/database.hpp"
+#include "persistence/query_pool.hpp"
+
+namespace auction::actors {
+
+struct EngineConfig {
+  int commit_writers = 2;
+  int query_threads = 4;
+};
+
+class Engine {
+ public:
+  Engine(caf::actor_system& system, const persistence::Database& db, EngineConfig config);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Spawns an actor for every open auction in the database (overdue ones
+  /// end at once) and loads the suspension list. Blocking: call before
+  /// serving. Returns the number of live auctions.
+  Result<std::size_t> recover();
+
+  void create_auction(const Caller& seller, NewAuction auction, ReplyPtr<AuctionView> reply);
+  void place_bid(AuctionId id, BidCommand cmd);
+  void buy_now(AuctionId id, BuyNowCommand cmd);
+  void cancel(AuctionId id, CancelCommand cmd);
+  void get_auction(AuctionId id, GetCommand cmd);
+
+  /// For queries that need no actor (lists, users). False = overloaded.
+  [[nodiscard]] bool query(persistence::QueryPool::Task task) { return queries_.submit(std::move(task)); }
+
+  bool is_suspended(UserId id) const;
+  void set_suspended(UserId id, bool suspended);
+  std::size_t live_auctions() const { return registry_.size(); }
+  persistence::CommitStats commit_stats() const { return commits_.stats(); }
+  TimePoint now() const;
+
+  /// Commits what is queued, stops the writers and the pool, stops actors.
+  void shutdown();
+
+ private:
+  void route_bid(AuctionId id, BidCommand cmd);
+  void bid_on_stored(AuctionId id, BidCommand cmd, persistence::Repository& repo);
+  /// Spawns the actor of an open auction unless one exists; returns it.
+  auction_actor ensure_actor(persistence::LoadedAuction loaded);
+
+  caf::actor_system& system_;
+  persistence::CommitQueue commits_;
+  persistence::QueryPool queries_;
+  Registry registry_;
+  ActorContext context_;
+  IdempotencyIndex keys_;
+  std::mutex spawn_mu_;
+  mutable std::shared_mutex suspended_mu_;
+  std::unordered_set<UserId> suspended_;
+  const persistence::Database& db_;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace auction::actors

@@ -1,0 +1,109 @@
+#pragma once
+/// The messages an auction actor understands, as a typed CAF interface so the
+/// compiler checks who sends what.
+#include <caf/all.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/reply.hpp"
+#include "domain/auction.hpp"
+#include "domain/top_bidders.hpp"
+#include "persistence/records.hpp"
+
+namespace auction::actors {
+
+/// The answer to a bid: exactly what PlaceBid returns.
+struct BidReply {
+  std::int64_t bid_id = 0;
+  bool accepted = false;
+  RejectReason reason = RejectReason::kNone;
+  bool leading = false;
+  Money current_price = 0;
+  std::optional<UserId> leader;
+  Money minimum_next_bid = 0;
+  TimePoint ends_at;
+  std::int64_t version = 0;
+  std::string currency;
+};
+
+/// An auction as the public reads it (committed state only).
+struct AuctionView {
+  persistence::AuctionRecord record;
+  std::vector<TopBidderEntry> top_bidders;
+};
+
+struct BuyNowReply {
+  std::int64_t bid_id = 0;
+  AuctionView auction;
+};
+
+/// Who is acting, as the authenticated token says (and the suspension list).
+struct Caller {
+  UserId id = 0;
+  std::string display_name;
+  bool is_admin = false;
+  bool suspended = false;
+};
+
+struct BidCommand {
+  Caller bidder;
+  Money max_amount = 0;
+  std::string idempotency_key;  ///< empty = none
+  ReplyPtr<BidReply> reply;
+};
+
+struct BuyNowCommand {
+  Caller buyer;
+  std::string idempotency_key;
+  ReplyPtr<BuyNowReply> reply;
+};
+
+struct CancelCommand {
+  Caller caller;
+  ReplyPtr<AuctionView> reply;
+};
+
+struct GetCommand {
+  std::size_t top_bidders = 5;
+  ReplyPtr<AuctionView> reply;
+};
+
+/// A group-commit outcome, delivered back to the actor that submitted it.
+struct CommitOutcome {
+  std::uint64_t batch = 0;
+  Result<std::vector<std::int64_t>> ids = unavailable("not committed");
+};
+
+/// The auction as the database holds it, after a failed commit.
+struct ReloadOutcome {
+  Result<std::optional<persistence::LoadedAuction>> loaded = unavailable("not loaded");
+};
+
+using bid_atom = caf::atom_constant<caf::atom("bid")>;
+using buy_now_atom = caf::atom_constant<caf::atom("buynow")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using get_atom = caf::atom_constant<caf::atom("get")>;
+using commit_atom = caf::atom_constant<caf::atom("committed")>;
+using reload_atom = caf::atom_constant<caf::atom("reloaded")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using end_timer_atom = caf::atom_constant<caf::atom("endtimer")>;
+using retire_atom = caf::atom_constant<caf::atom("retire")>;
+
+using auction_actor = caf::typed_actor<
+    caf::reacts_to<bid_atom, BidCommand>, caf::reacts_to<buy_now_atom, BuyNowCommand>,
+    caf::reacts_to<cancel_atom, CancelCommand>, caf::reacts_to<get_atom, GetCommand>,
+    caf::reacts_to<commit_atom, CommitOutcome>, caf::reacts_to<reload_atom, ReloadOutcome>,
+    caf::reacts_to<retry_atom>, caf::reacts_to<end_timer_atom, std::uint64_t>,
+    caf::reacts_to<retire_atom>>;
+
+}  // namespace auction::actors
+
+// These never leave the process: they carry reply handles and shared state.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::BidCommand)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::BuyNowCommand)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::CancelCommand)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::GetCommand)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::CommitOutcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::ReloadOutcome)
