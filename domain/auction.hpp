@@ -48,6 +48,8 @@ struct AuctionTerms {
   TimePoint original_end_time;
   Duration soft_close_window{0};     ///< both zero = fixed end time
   Duration soft_close_extension{0};
+
+  friend bool operator==(const AuctionTerms&, const AuctionTerms&) = default;
 };
 
 /// The whole decision state of one auction. Maxima are private: they live

@@ -108,9 +108,14 @@ std::optional<Error> check_text(std::string_view field, std::string_view value,
     return invalid_argument(
         field_error(field, "is too long (at most " + std::to_string(max_chars) + " characters)"));
   }
-  for (char c : value) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) || u == 0x7f) {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    const auto u = static_cast<unsigned char>(c);
+    const bool c0 = u < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'));
+    // U+0080..U+009F (C1 controls, e.g. terminal escapes) are 0xC2 0x80..0x9F.
+    const bool c1 = u == 0xC2 && i + 1 < value.size() &&
+                    static_cast<unsigned char>(value[i + 1]) <= 0x9F;
+    if (c0 || c1 || u == 0x7f) {
       return invalid_argument(field_error(field, "must not contain control characters"));
     }
   }

@@ -1,0 +1,200 @@
+// auctiond: the auction server. Flags (or AUCTIOND_* environment variables)
+// configure it; SIGTERM/SIGINT shut it down gracefully.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <caf/all.hpp>
+#include <csignal>
+#include <cstdio>
+
+#include "actors/engine.hpp"
+#include "persistence/migrations.hpp"
+#include "persistence/repository.hpp"
+#include "server/auth.hpp"
+#include "server/services.hpp"
+
+namespace {
+
+struct Options {
+  std::string listen = "127.0.0.1:50051";
+  std::string database_url = "postgresql://postgres@127.0.0.1:55432/auction";
+  std::string token_secret;
+  int token_ttl_hours = 24;
+  std::string log_level = "info";
+  std::string admin_username;
+  std::string admin_password;
+  int commit_writers = 2;
+  int query_threads = 4;
+  std::string scheduler = "sharing";
+  int scheduler_threads = 2;
+  int shutdown_grace_ms = 4000;
+};
+
+/// Waits up to `ms` for SIGINT/SIGTERM (blocked in every thread).
+bool wait_for_signal(const sigset_t& signals, int ms) {
+  timespec ts{ms / 1000, static_cast<long>(ms % 1000) * 1'000'000L};
+  return sigtimedwait(&signals, nullptr, &ts) > 0;
+}
+
+/// Redacts the password in a libpq URL for logs.
+std::string redact(const std::string& url) {
+  const auto at = url.find('@');
+  const auto scheme = url.find("://");
+  if (at == std::string::npos || scheme == std::string::npos) return url;
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+/// Retries `step` once a second until it succeeds or a signal arrives. The
+/// database being down at start-up is a wait, not a crash.
+template <class Step>
+bool until_database_ready(const sigset_t& signals, const char* what, Step step) {
+  for (int attempt = 1;; ++attempt) {
+    auto result = step();
+    if (result) return true;
+    if (result.error().code != auction::ErrorCode::kUnavailable) {
+      spdlog::critical("{} failed: {}", what, result.error().message);
+      return false;
+    }
+    if (attempt == 1 || attempt % 10 == 0) {
+      spdlog::warn("{}: the database is not reachable yet; retrying every second", what);
+    }
+    if (wait_for_signal(signals, 1000)) return false;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"auctiond: the real-time auction server"};
+  app.add_option("--listen", o.listen, "gRPC listen address (host:port; port 0 = any free)")
+      ->envname("AUCTIOND_LISTEN");
+  app.add_option("--database-url", o.database_url, "PostgreSQL URL")
+      ->envname("AUCTIOND_DATABASE_URL");
+  app.add_option("--token-secret", o.token_secret,
+                 "secret that signs login tokens (empty: random, tokens die with the process)")
+      ->envname("AUCTIOND_TOKEN_SECRET");
+  app.add_option("--token-ttl-hours", o.token_ttl_hours, "how long a login token is valid")
+      ->envname("AUCTIOND_TOKEN_TTL_HOURS")
+      ->check(CLI::Range(1, 24 * 90));
+  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
+      ->envname("AUCTIOND_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--admin-username", o.admin_username,
+                 "create (or promote) this admin account at start-up")
+      ->envname("AUCTIOND_ADMIN_USERNAME");
+  app.add_option("--admin-password", o.admin_password, "password for --admin-username")
+      ->envname("AUCTIOND_ADMIN_PASSWORD");
+  app.add_option("--commit-writers", o.commit_writers, "group-commit writer connections")
+      ->envname("AUCTIOND_COMMIT_WRITERS")
+      ->check(CLI::Range(1, 32));
+  app.add_option("--query-threads", o.query_threads, "query pool connections")
+      ->envname("AUCTIOND_QUERY_THREADS")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--scheduler", o.scheduler, "CAF scheduler policy: sharing or stealing")
+      ->envname("AUCTIOND_SCHEDULER")
+      ->check(CLI::IsMember({"sharing", "stealing"}));
+  app.add_option("--scheduler-threads", o.scheduler_threads, "CAF scheduler threads")
+      ->envname("AUCTIOND_SCHEDULER_THREADS")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--shutdown-grace-ms", o.shutdown_grace_ms,
+                 "how long SIGTERM waits for in-flight calls")
+      ->envname("AUCTIOND_SHUTDOWN_GRACE_MS")
+      ->check(CLI::Range(0, 60'000));
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_level(spdlog::level::from_str(o.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+
+  // Every thread created from here on inherits the blocked mask, so the
+  // signals reach only the sigtimedwait below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  if (!o.admin_username.empty()) {
+    if (auto e = auction::check_username(o.admin_username)) {
+      spdlog::critical("--admin-username: {}", e->message);
+      return 2;
+    }
+    if (auto e = auction::check_password(o.admin_password)) {
+      spdlog::critical("--admin-password: {}", e->message);
+      return 2;
+    }
+  }
+  if (o.token_secret.empty()) {
+    spdlog::warn("no --token-secret given: using a random one; logins end when the server stops");
+  }
+
+  auction::persistence::Database db(o.database_url);
+  spdlog::info("database {}", redact(o.database_url));
+  if (!until_database_ready(signals, "applying migrations",
+                            [&] { return auction::persistence::apply_migrations(db); })) {
+    return 1;
+  }
+  if (!o.admin_username.empty()) {
+    auction::persistence::Repository repo(db);
+    const std::string hash = auction::server::hash_password(o.admin_password);
+    if (!until_database_ready(signals, "admin bootstrap",
+                              [&] { return repo.upsert_admin(o.admin_username, hash); })) {
+      return 1;
+    }
+    spdlog::info("admin account '{}' is ready", o.admin_username);
+  }
+
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.policy", o.scheduler == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
+  cfg.set("scheduler.max-threads", static_cast<std::size_t>(o.scheduler_threads));
+  caf::actor_system system{cfg};
+  auction::actors::Engine engine(system, db, {o.commit_writers, o.query_threads});
+  std::size_t live = 0;
+  if (!until_database_ready(signals, "recovering live auctions", [&] {
+        auto r = engine.recover();
+        if (r) live = *r;
+        return r;
+      })) {
+    return 1;
+  }
+  spdlog::info("recovered {} live auctions", live);
+
+  auction::server::TokenSigner signer(o.token_secret, std::chrono::hours(o.token_ttl_hours));
+  auction::server::Authenticator auth(signer, engine);
+  auction::server::AuctionServiceImpl auctions(engine, auth);
+  auction::server::UserServiceImpl users(engine, auth, signer);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(o.listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&auctions);
+  builder.RegisterService(&users);
+  builder.SetMaxReceiveMessageSize(1 << 20);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    spdlog::critical("cannot listen on {}", o.listen);
+    return 1;
+  }
+  const std::string host = o.listen.substr(0, o.listen.rfind(':'));
+  // One stable line on stdout for scripts and tests to find the port.
+  std::printf("auctiond listening on %s:%d\n", host.c_str(), port);
+  std::fflush(stdout);
+  spdlog::info("serving gRPC on {}:{} (scheduler {}, {} writers)", host, port, o.scheduler,
+               o.commit_writers);
+
+  while (!wait_for_signal(signals, 60'000)) {
+  }
+  spdlog::info("shutting down: finishing in-flight calls");
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::milliseconds(o.shutdown_grace_ms));
+  engine.shutdown();
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,81 @@
+#pragma once
+/// gRPC callback services: translate proto <-> domain, authenticate, and
+/// hand the work to the engine. No business logic and no SQL here.
+#include <grpcpp/grpcpp.h>
+
+#include "actors/engine.hpp"
+#include "auction/v1/auction.grpc.pb.h"
+#include "server/auth.hpp"
+
+namespace auction::server {
+
+/// Reads the bearer token. Required: UNAUTHENTICATED without one. Optional:
+/// none is fine, but a bad one is still UNAUTHENTICATED.
+class Authenticator {
+ public:
+  Authenticator(const TokenSigner& signer, const actors::Engine& engine)
+      : signer_(signer), engine_(engine) {}
+  Result<actors::Caller> required(const grpc::CallbackServerContext* ctx) const;
+  Result<std::optional<actors::Caller>> optional(const grpc::CallbackServerContext* ctx) const;
+
+ private:
+  const TokenSigner& signer_;
+  const actors::Engine& engine_;
+};
+
+class AuctionServiceImpl final : public v1::AuctionService::CallbackService {
+ public:
+  AuctionServiceImpl(actors::Engine& engine, const Authenticator& auth)
+      : engine_(engine), auth_(auth) {}
+
+  grpc::ServerUnaryReactor* CreateAuction(grpc::CallbackServerContext* ctx,
+                                          const v1::CreateAuctionRequest* req,
+                                          v1::Auction* resp) override;
+  grpc::ServerUnaryReactor* GetAuction(grpc::CallbackServerContext* ctx,
+                                       const v1::GetAuctionRequest* req,
+                                       v1::GetAuctionResponse* resp) override;
+  grpc::ServerUnaryReactor* ListAuctions(grpc::CallbackServerContext* ctx,
+                                         const v1::ListAuctionsRequest* req,
+                                         v1::ListAuctionsResponse* resp) override;
+  grpc::ServerUnaryReactor* PlaceBid(grpc::CallbackServerContext* ctx,
+                                     const v1::PlaceBidRequest* req,
+                                     v1::PlaceBidResponse* resp) override;
+  grpc::ServerUnaryReactor* BuyNow(grpc::CallbackServerContext* ctx, const v1::BuyNowRequest* req,
+                                   v1::BuyNowResponse* resp) override;
+  grpc::ServerUnaryReactor* CancelAuction(grpc::CallbackServerContext* ctx,
+                                          const v1::CancelAuctionRequest* req,
+                                          v1::Auction* resp) override;
+  grpc::ServerUnaryReactor* ListBids(grpc::CallbackServerContext* ctx,
+                                     const v1::ListBidsRequest* req,
+                                     v1::ListBidsResponse* resp) override;
+
+ private:
+  actors::Engine& engine_;
+  const Authenticator& auth_;
+};
+
+class UserServiceImpl final : public v1::UserService::CallbackService {
+ public:
+  UserServiceImpl(actors::Engine& engine, const Authenticator& auth, const TokenSigner& signer)
+      : engine_(engine), auth_(auth), signer_(signer) {}
+
+  grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* ctx,
+                                     const v1::RegisterRequest* req, v1::User* resp) override;
+  grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* ctx, const v1::LoginRequest* req,
+                                  v1::LoginResponse* resp) override;
+  grpc::ServerUnaryReactor* GetMe(grpc::CallbackServerContext* ctx, const v1::GetMeRequest* req,
+                                  v1::User* resp) override;
+  grpc::ServerUnaryReactor* ListMyBids(grpc::CallbackServerContext* ctx,
+                                       const v1::ListMyBidsRequest* req,
+                                       v1::ListMyBidsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListMyAuctions(grpc::CallbackServerContext* ctx,
+                                           const v1::ListMyAuctionsRequest* req,
+                                           v1::ListMyAuctionsResponse* resp) override;
+
+ private:
+  actors::Engine& engine_;
+  const Authenticator& auth_;
+  const TokenSigner& signer_;
+};
+
+}  // namespace auction::server
