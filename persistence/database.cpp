@@ -48,7 +48,7 @@ Error database_error_from_current_exception(Session& session, const char* what) 
       spdlog::warn("database unavailable during {}: {}", what, e.what());
       return unavailable("the database is unavailable; nothing was changed, please retry");
     }
-    spdlog::error("database error during {}: {} [{}] in: {}", what, e.what(), state, e.query());
+    spdlog::error("database error during {}: {} [{}] in: {:.200}", what, e.what(), state, e.query());
     return Error{ErrorCode::kInternal, "internal error"};
   } catch (const pqxx::failure& e) {
     session.reset();

@@ -21,7 +21,7 @@ namespace auction::persistence::sql {
   "LEFT JOIN users l ON l.id = a.leader_id "
 #define BID_COLUMNS                                                                         \
   "b.id, b.auction_id, b.bidder_id, b.buy_now, b.max_amount, b.accepted, b.reject_reason, " \
-  "b.leading, b.price_after, b.leader_after, b.min_next_after, ts_to_us(b.ends_at_after), " \
+  "b.is_leading, b.price_after, b.leader_after, b.min_next_after, ts_to_us(b.ends_at_after), " \
   "b.version_after, ts_to_us(b.placed_at), coalesce(b.idempotency_key, ''), "              \
   "u.display_name, a.currency "
 #define BID_FROM \
@@ -99,15 +99,15 @@ inline constexpr std::array<std::pair<const char*, const char*>, 22> kPrepared =
     // Group commit: one statement per table for every auction in the batch.
     {"insert_bids",
      "INSERT INTO bids (id, auction_id, bidder_id, buy_now, max_amount, accepted, reject_reason, "
-     "leading, price_after, leader_after, min_next_after, ends_at_after, version_after, placed_at, "
+     "is_leading, price_after, leader_after, min_next_after, ends_at_after, version_after, placed_at, "
      "idempotency_key) "
      "SELECT t.id, t.auction_id, t.bidder_id, t.buy_now, t.max_amount, t.accepted, t.reason, "
-     "t.leading, t.price_after, NULLIF(t.leader_after, 0), t.min_next_after, "
+     "t.is_leading, t.price_after, NULLIF(t.leader_after, 0), t.min_next_after, "
      "us_to_ts(t.ends_at_after), t.version_after, us_to_ts(t.placed_at), NULLIF(t.key, '') "
      "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bool[], $5::bigint[], "
      "$6::bool[], $7::text[], $8::bool[], $9::bigint[], $10::bigint[], $11::bigint[], "
      "$12::bigint[], $13::bigint[], $14::bigint[], $15::text[]) "
-     "AS t(id, auction_id, bidder_id, buy_now, max_amount, accepted, reason, leading, "
+     "AS t(id, auction_id, bidder_id, buy_now, max_amount, accepted, reason, is_leading, "
      "price_after, leader_after, min_next_after, ends_at_after, version_after, placed_at, key)"},
     {"insert_events",
      "INSERT INTO auction_events (auction_id, version, type, at, price, leader_id, bid_count, "
@@ -133,7 +133,7 @@ inline constexpr std::array<std::pair<const char*, const char*>, 22> kPrepared =
      "WHERE a.id = t.id AND a.version = t.prev_version"},
     {"insert_single_bid",
      "INSERT INTO bids (id, auction_id, bidder_id, buy_now, max_amount, accepted, reject_reason, "
-     "leading, price_after, leader_after, min_next_after, ends_at_after, version_after, placed_at, "
+     "is_leading, price_after, leader_after, min_next_after, ends_at_after, version_after, placed_at, "
      "idempotency_key) VALUES ($1, $2, $3, false, $4, false, $5, $6, $7, NULLIF($8, 0), $9, "
      "us_to_ts($10), $11, us_to_ts($12), NULLIF($13, '')) "
      "ON CONFLICT (bidder_id, idempotency_key) DO NOTHING"},

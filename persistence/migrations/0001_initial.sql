@@ -72,7 +72,7 @@ CREATE TABLE bids (
   accepted        BOOLEAN NOT NULL,
   reject_reason   TEXT NOT NULL CHECK (reject_reason IN ('NONE', 'BID_TOO_LOW', 'AUCTION_NOT_STARTED',
                     'AUCTION_ENDED', 'AUCTION_CANCELLED', 'SELF_BID', 'BIDDER_SUSPENDED')),
-  leading         BOOLEAN NOT NULL,
+  is_leading      BOOLEAN NOT NULL,
   -- The auction as this attempt left it: the reply, replayable after a restart.
   price_after     BIGINT NOT NULL,
   leader_after    BIGINT,
