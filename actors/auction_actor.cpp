@@ -278,11 +278,10 @@ void AuctionActor::on_commit(CommitOutcome& outcome) {
   Batch committed = std::move(*inflight_);
   inflight_.reset();
   for (auto& complete : committed.completions) complete(outcome.ids);
-  if (is_final(info_.state)) {
-    retire();
-    return;
-  }
+  // Attempts decided while this batch was in flight (rejections after the
+  // end, too) still have to be recorded and answered.
   flush_if_idle();
+  if (is_final(info_.state)) retire();
 }
 
 void AuctionActor::fail_pending(const Error& error) {
