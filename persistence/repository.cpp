@@ -3,6 +3,8 @@
 #include <sodium.h>
 
 #include <charconv>
+#include <cstring>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -271,21 +273,32 @@ Result<LoadedAuction> Repository::load_details(AuctionRecord record) {
 }
 
 Result<std::vector<LoadedAuction>> Repository::load_open_auctions() {
-  auto records = guarded<std::vector<AuctionRecord>>(session_, "load_open_auctions", [&]() {
+  // Three queries in all, however many auctions are live: recovery time
+  // after a crash stays small.
+  return guarded<std::vector<LoadedAuction>>(session_, "load_open_auctions", [&]() {
     pqxx::read_transaction w(session_.conn());
-    std::vector<AuctionRecord> out;
-    for (const auto& row : w.exec_prepared("open_auctions")) out.push_back(auction_from_row(row));
+    std::vector<LoadedAuction> out;
+    std::unordered_map<AuctionId, std::size_t> index;
+    for (const auto& row : w.exec_prepared("open_auctions")) {
+      LoadedAuction loaded;
+      loaded.record = auction_from_row(row);
+      index[loaded.record.state.terms.id] = out.size();
+      out.push_back(std::move(loaded));
+    }
+    for (const auto& row : w.exec_prepared("latest_bid_per_bidder_open")) {
+      BidRow b = bid_from_row(row);
+      if (auto it = index.find(b.auction_id); it != index.end()) {
+        out[it->second].latest_bid_per_bidder.push_back(std::move(b));
+      }
+    }
+    for (const auto& row : w.exec_prepared("keyed_bids_open")) {
+      BidRow b = bid_from_row(row);
+      if (auto it = index.find(b.auction_id); it != index.end()) {
+        out[it->second].keyed_bids.push_back(std::move(b));
+      }
+    }
     return out;
   });
-  if (!records) return records.error();
-  std::vector<LoadedAuction> out;
-  out.reserve(records->size());
-  for (auto& r : *records) {
-    auto loaded = load_details(std::move(r));
-    if (!loaded) return loaded.error();
-    out.push_back(std::move(*loaded));
-  }
-  return out;
 }
 
 Result<std::optional<LoadedAuction>> Repository::load_auction(AuctionId id) {

@@ -41,7 +41,7 @@ namespace auction::persistence::sql {
   "AND (NOT $3::bool OR a.category = $4::text) "                                               \
   "AND ($5::text = '' OR a.title ILIKE $5::text) "
 
-inline constexpr std::array<std::pair<const char*, const char*>, 22> kPrepared = {{
+inline constexpr std::array<std::pair<const char*, const char*>, 24> kPrepared = {{
     {"insert_user",
      "INSERT INTO users (username, display_name, password_hash, role) VALUES ($1, $2, $3, $4) "
      "RETURNING id, ts_to_us(created_at)"},
@@ -72,6 +72,12 @@ inline constexpr std::array<std::pair<const char*, const char*>, 22> kPrepared =
     {"latest_bid_per_bidder",
      "SELECT DISTINCT ON (b.bidder_id) " BID_COLUMNS BID_FROM
      "WHERE b.auction_id = $1 AND b.accepted ORDER BY b.bidder_id, b.version_after DESC"},
+    {"latest_bid_per_bidder_open",
+     "SELECT DISTINCT ON (b.auction_id, b.bidder_id) " BID_COLUMNS BID_FROM
+     "WHERE a.phase = 'OPEN' AND b.accepted "
+     "ORDER BY b.auction_id, b.bidder_id, b.version_after DESC"},
+    {"keyed_bids_open",
+     "SELECT " BID_COLUMNS BID_FROM "WHERE a.phase = 'OPEN' AND b.idempotency_key IS NOT NULL"},
     {"keyed_bids_of_auction",
      "SELECT " BID_COLUMNS BID_FROM "WHERE b.auction_id = $1 AND b.idempotency_key IS NOT NULL"},
     {"keyed_bid",
