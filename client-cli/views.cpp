@@ -1,0 +1,223 @@
+#include "views.hpp"
+
+#include <string>
+
+#include "format.hpp"
+#include "table.hpp"
+
+namespace auction::cli {
+namespace {
+
+constexpr std::size_t kTitleWidth = 40;
+
+bool is_set(const google::protobuf::Timestamp& ts) { return ts.seconds() != 0 || ts.nanos() != 0; }
+bool is_set(const google::protobuf::Duration& d) { return d.seconds() != 0 || d.nanos() != 0; }
+
+/// When it ends, or ended (an early end by buy-now or cancel shows then).
+std::string ends_cell(const v1::Auction& a, Clock::time_point now) {
+  const auto& at = is_set(a.ended_at()) ? a.ended_at() : a.end_time();
+  if (!is_set(at)) return "-";
+  return timestamp(at) + " (" + relative(at, now) + ")";
+}
+
+std::string reserve_text(const v1::Auction& a) {
+  if (!a.has_reserve()) return "none";
+  std::string s = a.reserve_met() ? "met" : "not met";
+  if (a.reserve_price() > 0) s += " (reserve " + money(a.reserve_price(), a.currency()) + ")";
+  return s;
+}
+
+std::string outcome_text(const v1::Auction& a) {
+  switch (a.outcome()) {
+    case v1::OUTCOME_SOLD:
+      return "sold to " + name_with_id(a.leading_bidder_name(), a.winner_id()) + " for " +
+             money(a.final_price(), a.currency());
+    case v1::OUTCOME_UNSOLD:
+      return "unsold";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+std::string name_with_id(const std::string& name, const std::string& id) {
+  if (name.empty()) return id.empty() ? "-" : "id " + id;
+  if (id.empty()) return name;
+  return name + " (id " + id + ")";
+}
+
+void print_auction(std::ostream& out, const v1::Auction& a, Clock::time_point now,
+                   const google::protobuf::Duration* remaining) {
+  const std::string& cur = a.currency();
+  bool open = a.status() == v1::AUCTION_STATUS_ACTIVE || a.status() == v1::AUCTION_STATUS_SCHEDULED;
+  Fields f;
+  f.add("auction", a.id() + "  " + fit(a.title(), 200));
+  f.add("status", status_name(a.status()));
+  f.add("seller", name_with_id(a.seller_name(), a.seller_id()));
+  f.add("category", a.category());
+  f.add("current price", a.bid_count() > 0 ? money(a.current_price(), cur)
+                                           : money(a.current_price(), cur) + " (no bids yet)");
+  f.add("leader", a.leading_bidder_id().empty()
+                      ? "none"
+                      : name_with_id(a.leading_bidder_name(), a.leading_bidder_id()));
+  f.add("bids", std::to_string(a.bid_count()));
+  if (open) f.add("min next bid", money(a.minimum_next_bid(), cur));
+  f.add("starting price", money(a.starting_price(), cur));
+  f.add("increment", a.min_increment() > 0 ? money(a.min_increment(), cur) : "default table");
+  f.add("reserve", reserve_text(a));
+  f.add("buy now", a.buy_now_price() > 0 ? money(a.buy_now_price(), cur) : "none");
+  f.add("starts at", timestamp(a.start_time()));
+  std::string ends = timestamp(a.end_time());
+  if (open && is_set(a.end_time())) {
+    ends += remaining != nullptr ? " (" + compact_duration(*remaining) + " left)"
+                                 : " (" + relative(a.end_time(), now) + ")";
+  }
+  if (is_set(a.original_end_time()) && a.original_end_time().seconds() != a.end_time().seconds()) {
+    ends += ", extended from " + timestamp(a.original_end_time());
+  }
+  f.add("ends at", ends);
+  if (is_set(a.soft_close_window()) || is_set(a.soft_close_extension())) {
+    f.add("soft close", "bids in the last " + compact_duration(a.soft_close_window()) +
+                            " extend the end by " + compact_duration(a.soft_close_extension()));
+  } else {
+    f.add("soft close", "off");
+  }
+  f.add("outcome", outcome_text(a));
+  if (is_set(a.ended_at())) f.add("ended at", timestamp(a.ended_at()));
+  for (int i = 0; i < a.media_urls_size(); ++i) f.add(i == 0 ? "media" : "", a.media_urls(i));
+  f.add("created at", timestamp(a.created_at()));
+  f.add("version", std::to_string(a.version()));
+  f.print(out);
+  if (!a.description().empty()) {
+    out << "\n";
+    std::string line;
+    for (char c : a.description()) {
+      if (c == '\n') {
+        out << "  " << line << '\n';
+        line.clear();
+      } else {
+        line += c;
+      }
+    }
+    out << "  " << line << '\n';
+  }
+}
+
+void print_top_bidders(std::ostream& out,
+                       const google::protobuf::RepeatedPtrField<v1::TopBidder>& bidders,
+                       const std::string& currency) {
+  if (bidders.empty()) {
+    out << "no bidders yet\n";
+    return;
+  }
+  Table t({{"#", Align::kRight},
+           {"BIDDER", Align::kLeft, 32},
+           {"AMOUNT", Align::kRight},
+           {"LEADING", Align::kLeft}});
+  int rank = 0;
+  for (const auto& b : bidders) {
+    t.add_row({std::to_string(++rank), name_with_id(b.display_name(), b.bidder_id()),
+               money(b.amount(), currency), b.leading() ? "yes" : ""});
+  }
+  t.print(out);
+}
+
+void print_auction_table(std::ostream& out,
+                         const google::protobuf::RepeatedPtrField<v1::Auction>& auctions,
+                         Clock::time_point now) {
+  if (auctions.empty()) {
+    out << "no auctions\n";
+    return;
+  }
+  Table t({{"ID", Align::kRight},
+           {"TITLE", Align::kLeft, kTitleWidth},
+           {"STATUS", Align::kLeft},
+           {"PRICE", Align::kRight},
+           {"BIDS", Align::kRight},
+           {"ENDS", Align::kLeft}});
+  for (const auto& a : auctions) {
+    t.add_row({a.id(), a.title(), status_name(a.status()), money(a.current_price(), a.currency()),
+               std::to_string(a.bid_count()), ends_cell(a, now)});
+  }
+  t.print(out);
+}
+
+void print_bid_history(std::ostream& out, const google::protobuf::RepeatedPtrField<v1::Bid>& bids) {
+  if (bids.empty()) {
+    out << "no bids\n";
+    return;
+  }
+  Table t({{"TIME", Align::kLeft},
+           {"BIDDER", Align::kLeft, 32},
+           {"AMOUNT", Align::kRight},
+           {"VERSION", Align::kRight},
+           {"NOTE", Align::kLeft}});
+  for (const auto& b : bids) {
+    t.add_row({timestamp(b.placed_at()), name_with_id(b.bidder_name(), b.bidder_id()),
+               money(b.amount(), b.currency()), std::to_string(b.version()),
+               b.buy_now() ? "buy now" : ""});
+  }
+  t.print(out);
+}
+
+void print_my_bids(std::ostream& out, const google::protobuf::RepeatedPtrField<v1::Bid>& bids) {
+  if (bids.empty()) {
+    out << "no bids\n";
+    return;
+  }
+  Table t({{"TIME", Align::kLeft},
+           {"AUCTION", Align::kRight},
+           {"PRICE", Align::kRight},
+           {"MAX", Align::kRight},
+           {"RESULT", Align::kLeft},
+           {"VERSION", Align::kRight}});
+  for (const auto& b : bids) {
+    std::string result = b.accepted() ? (b.buy_now() ? "bought (buy now)" : "accepted")
+                                      : "rejected: " + reject_reason_name(b.reject_reason());
+    t.add_row({timestamp(b.placed_at()), b.auction_id(),
+               b.amount() > 0 ? money(b.amount(), b.currency()) : "-",
+               b.max_amount() > 0 ? money(b.max_amount(), b.currency()) : "-", result,
+               b.version() > 0 ? std::to_string(b.version()) : "-"});
+  }
+  t.print(out);
+}
+
+void print_user(std::ostream& out, const v1::User& u) {
+  Fields f;
+  f.add("user id", u.id());
+  f.add("username", u.username());
+  f.add("display name", u.display_name());
+  f.add("role", role_name(u.role()));
+  f.add("suspended", yes_no(u.suspended()));
+  f.add("created at", timestamp(u.created_at()));
+  f.print(out);
+}
+
+void print_bid_reply(std::ostream& out, const v1::PlaceBidResponse& r, Clock::time_point now) {
+  const std::string& cur = r.currency();
+  Fields f;
+  if (r.accepted()) {
+    f.add("accepted", r.bid_id().empty() ? "yes" : "yes (bid " + r.bid_id() + ")");
+    f.add("leading", r.leading() ? "yes" : "no (outbid at once by an earlier, higher maximum)");
+  } else {
+    std::string why = reject_reason_name(r.reject_reason());
+    if (r.reject_reason() == v1::BID_TOO_LOW) {
+      why += ": the minimum next bid is " + money(r.minimum_next_bid(), cur);
+    }
+    f.add("rejected", why);
+  }
+  f.add("current price", money(r.current_price(), cur));
+  f.add("leader", r.leading_bidder_id().empty() ? "none" : "id " + r.leading_bidder_id());
+  f.add("min next bid", r.minimum_next_bid() > 0 ? money(r.minimum_next_bid(), cur) : "");
+  if (is_set(r.ends_at()))
+    f.add("ends at", timestamp(r.ends_at()) + " (" + relative(r.ends_at(), now) + ")");
+  f.add("version", std::to_string(r.version()));
+  f.print(out);
+}
+
+void print_next_page(std::ostream& out, const std::string& token) {
+  if (!token.empty()) out << "\nnext page: --page-token " << token << '\n';
+}
+
+}  // namespace auction::cli
