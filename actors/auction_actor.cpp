@@ -72,9 +72,8 @@ AuctionActor::behavior_type AuctionActor::make_behavior() {
   };
 }
 
-persistence::BidRow AuctionActor::row_for(const Caller& who, Money max_amount,
-                                          const BidDecision& d, TimePoint now,
-                                          const std::string& key) const {
+persistence::BidRow AuctionActor::row_for(const Caller& who, Money max_amount, const BidDecision& d,
+                                          TimePoint now, const std::string& key) const {
   persistence::BidRow row;
   row.auction_id = info_.state.terms.id;
   row.bidder_id = who.id;
@@ -116,8 +115,8 @@ void AuctionActor::on_bid(BidCommand& cmd) {
   }
   const TimePoint now = ctx_.clock();
   const TimePoint end_before = working_.end_time;
-  BidDecision d = place_bid(working_, BidAttempt{cmd.bidder.id, cmd.max_amount,
-                                                 cmd.bidder.suspended, now});
+  BidDecision d =
+      place_bid(working_, BidAttempt{cmd.bidder.id, cmd.max_amount, cmd.bidder.suspended, now});
   const std::size_t index = next_.rows.size();
   next_.rows.push_back(row_for(cmd.bidder, cmd.max_amount, d, now, cmd.idempotency_key));
   for (auto& e : d.events) next_.events.push_back(e);
@@ -177,23 +176,23 @@ void AuctionActor::on_buy_now(BuyNowCommand& cmd) {
   d.accepted = true;
   d.leading = true;
   const std::size_t index = next_.rows.size();
-  persistence::BidRow row = row_for(cmd.buyer, working_.terms.buy_now_price, d, now,
-                                    cmd.idempotency_key);
+  persistence::BidRow row =
+      row_for(cmd.buyer, working_.terms.buy_now_price, d, now, cmd.idempotency_key);
   row.buy_now = true;
   next_.rows.push_back(row);
   for (auto& e : *events) next_.events.push_back(e);
   if (!key.empty()) keyed_[key] = KeyedAnswer{row.max_amount, true, std::nullopt, {}};
-  next_.completions.push_back([this, index, key, row, reply = std::move(cmd.reply)](
-                                  const CommitResult& ids) mutable {
-    if (!ids) {
-      (*reply)(ids.error());
-      return;
-    }
-    row.id = ids.value()[index];
-    top_.record(row.bidder_id, row.bidder_name, row.price_after, row.placed_at);
-    if (!key.empty()) keyed_[key].answer = bid_reply_from_row(row, info_.state.terms.currency);
-    (*reply)(BuyNowReply{row.id, view(5)});
-  });
+  next_.completions.push_back(
+      [this, index, key, row, reply = std::move(cmd.reply)](const CommitResult& ids) mutable {
+        if (!ids) {
+          (*reply)(ids.error());
+          return;
+        }
+        row.id = ids.value()[index];
+        top_.record(row.bidder_id, row.bidder_name, row.price_after, row.placed_at);
+        if (!key.empty()) keyed_[key].answer = bid_reply_from_row(row, info_.state.terms.currency);
+        (*reply)(BuyNowReply{row.id, view(5)});
+      });
   arm_end_timer();
   flush_if_idle();
 }
@@ -259,11 +258,10 @@ void AuctionActor::flush_if_idle() {
   next_ = Batch{};
   const std::uint64_t batch = ++batch_seq_;
   auction_actor self = caf::actor_cast<auction_actor>(this);
-  ctx_.commits.submit(std::move(write), info_.state.version,
-                      [self, batch](Result<std::vector<std::int64_t>> ids) {
-                        caf::anon_send(self, commit_atom::value,
-                                       CommitOutcome{batch, std::move(ids)});
-                      });
+  ctx_.commits.submit(
+      std::move(write), info_.state.version, [self, batch](Result<std::vector<std::int64_t>> ids) {
+        caf::anon_send(self, commit_atom::value, CommitOutcome{batch, std::move(ids)});
+      });
 }
 
 void AuctionActor::on_commit(CommitOutcome& outcome) {
@@ -285,8 +283,8 @@ void AuctionActor::on_commit(CommitOutcome& outcome) {
 }
 
 void AuctionActor::fail_pending(const Error& error) {
-  spdlog::warn("auction {}: commit failed ({}); reloading from the database",
-               info_.state.terms.id, error.message);
+  spdlog::warn("auction {}: commit failed ({}); reloading from the database", info_.state.terms.id,
+               error.message);
   if (inflight_) {
     for (auto& complete : inflight_->completions) complete(error);
   }

@@ -20,9 +20,9 @@ Engine::Engine(caf::actor_system& system, const persistence::Database& db, Engin
     : system_(system),
       commits_(db, config.commit_writers),
       queries_(db, config.query_threads),
-      context_{commits_, queries_, registry_, [] {
-                 return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-               }},
+      context_{
+          commits_, queries_, registry_,
+          [] { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }},
       db_(db) {}
 
 Engine::~Engine() { shutdown(); }
@@ -66,8 +66,7 @@ void Engine::set_suspended(UserId id, bool suspended) {
   }
 }
 
-void Engine::create_auction(const Caller& seller, NewAuction auction,
-                            ReplyPtr<AuctionView> reply) {
+void Engine::create_auction(const Caller& seller, NewAuction auction, ReplyPtr<AuctionView> reply) {
   auction.terms.seller_id = seller.id;
   const bool queued = queries_.submit([this, seller_id = seller.id, auction = std::move(auction),
                                        reply](persistence::Repository& repo) {
@@ -201,7 +200,7 @@ void Engine::buy_now(AuctionId id, BuyNowCommand cmd) {
     return;
   }
   auto reply = cmd.reply;
-  if (!queries_.submit([this, id, cmd = std::move(cmd)](persistence::Repository& repo) {
+  if (!queries_.submit([id, cmd = std::move(cmd)](persistence::Repository& repo) {
         auto found = repo.get_auction(id);
         if (!found) return (*cmd.reply)(found.error());
         if (!*found) return (*cmd.reply)(unknown_auction());
@@ -219,9 +218,8 @@ void Engine::buy_now(AuctionId id, BuyNowCommand cmd) {
         if (s.terms.seller_id == cmd.buyer.id) {
           return (*cmd.reply)(permission_denied("sellers cannot buy their own item"));
         }
-        (*cmd.reply)(failed_precondition(s.phase == Phase::kCancelled
-                                             ? "the auction was cancelled"
-                                             : "the auction has ended"));
+        (*cmd.reply)(failed_precondition(s.phase == Phase::kCancelled ? "the auction was cancelled"
+                                                                      : "the auction has ended"));
       })) {
     (*reply)(overloaded());
   }

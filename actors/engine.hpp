@@ -43,7 +43,9 @@ class Engine {
   void get_auction(AuctionId id, GetCommand cmd);
 
   /// For queries that need no actor (lists, users). False = overloaded.
-  [[nodiscard]] bool query(persistence::QueryPool::Task task) { return queries_.submit(std::move(task)); }
+  [[nodiscard]] bool query(persistence::QueryPool::Task task) {
+    return queries_.submit(std::move(task));
+  }
 
   bool is_suspended(UserId id) const;
   void set_suspended(UserId id, bool suspended);

@@ -46,7 +46,7 @@ struct AuctionTerms {
   IncrementPolicy increment;
   TimePoint start_time;
   TimePoint original_end_time;
-  Duration soft_close_window{0};     ///< both zero = fixed end time
+  Duration soft_close_window{0};  ///< both zero = fixed end time
   Duration soft_close_extension{0};
 
   friend bool operator==(const AuctionTerms&, const AuctionTerms&) = default;
@@ -57,13 +57,13 @@ struct AuctionTerms {
 struct AuctionState {
   AuctionTerms terms;
   Phase phase = Phase::kOpen;
-  TimePoint end_time;                 ///< after soft-close extensions
-  std::optional<UserId> leader;       ///< highest maximum; earlier wins ties
+  TimePoint end_time;            ///< after soft-close extensions
+  std::optional<UserId> leader;  ///< highest maximum; earlier wins ties
   Money leader_max = 0;
-  Money second_max = 0;               ///< best maximum of anyone else; 0 = none
+  Money second_max = 0;  ///< best maximum of anyone else; 0 = none
   Money current_price = 0;
-  std::int64_t bid_count = 0;         ///< accepted bids
-  std::int64_t version = 1;           ///< +1 per event; creation is version 1
+  std::int64_t bid_count = 0;  ///< accepted bids
+  std::int64_t version = 1;    ///< +1 per event; creation is version 1
   Outcome outcome = Outcome::kNone;
   std::optional<UserId> winner;
   Money final_price = 0;
@@ -87,7 +87,6 @@ struct AuctionEvent {
   Outcome outcome = Outcome::kNone;
   std::optional<UserId> winner;
 };
-
 
 /// A fresh auction at version 1 (with its kCreated event).
 AuctionState open_auction(const AuctionTerms& terms);

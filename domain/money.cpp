@@ -36,7 +36,7 @@ std::optional<Money> parse_money(std::string_view text) {
   if (units > kMaxAmount / 100) return std::nullopt;
   Money cents = 0;
   if (!frac.empty()) {
-    cents = (frac[0] - '0') * 10;
+    cents = Money{frac[0] - '0'} * 10;
     if (frac.size() == 2) cents += frac[1] - '0';
   }
   Money total = units * 100 + cents;
@@ -47,7 +47,8 @@ std::optional<Money> parse_money(std::string_view text) {
 std::string format_money(Money minor) {
   std::string sign = minor < 0 ? "-" : "";
   // Avoid overflow on INT64_MIN by working in unsigned.
-  auto magnitude = minor < 0 ? 0 - static_cast<std::uint64_t>(minor) : static_cast<std::uint64_t>(minor);
+  auto magnitude =
+      minor < 0 ? 0 - static_cast<std::uint64_t>(minor) : static_cast<std::uint64_t>(minor);
   auto cents = magnitude % 100;
   return sign + std::to_string(magnitude / 100) + (cents < 10 ? ".0" : ".") + std::to_string(cents);
 }

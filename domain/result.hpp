@@ -30,7 +30,7 @@ struct Error {
 template <class T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -47,10 +47,16 @@ class Result {
   std::variant<T, Error> v_;
 };
 
-inline Error invalid_argument(std::string msg) { return {ErrorCode::kInvalidArgument, std::move(msg)}; }
+inline Error invalid_argument(std::string msg) {
+  return {ErrorCode::kInvalidArgument, std::move(msg)};
+}
 inline Error not_found(std::string msg) { return {ErrorCode::kNotFound, std::move(msg)}; }
-inline Error permission_denied(std::string msg) { return {ErrorCode::kPermissionDenied, std::move(msg)}; }
-inline Error failed_precondition(std::string msg) { return {ErrorCode::kFailedPrecondition, std::move(msg)}; }
+inline Error permission_denied(std::string msg) {
+  return {ErrorCode::kPermissionDenied, std::move(msg)};
+}
+inline Error failed_precondition(std::string msg) {
+  return {ErrorCode::kFailedPrecondition, std::move(msg)};
+}
 inline Error unavailable(std::string msg) { return {ErrorCode::kUnavailable, std::move(msg)}; }
 
 }  // namespace auction

@@ -35,7 +35,8 @@ std::optional<Error> check_media_url(std::string_view url) {
   for (char c : url) {
     auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f) {
-      return invalid_argument("media URLs must not contain spaces, control or non-ASCII characters");
+      return invalid_argument(
+          "media URLs must not contain spaces, control or non-ASCII characters");
     }
   }
   return std::nullopt;
@@ -93,16 +94,16 @@ std::optional<Error> check_text(std::string_view field, std::string_view value,
   // Bytes bound the work before decoding: a code point is at most 4 bytes.
   if (value.size() > max_chars * 4 || !is_valid_utf8(value)) {
     return value.size() > max_chars * 4
-               ? invalid_argument(field_error(field, "is too long (at most " +
-                                                         std::to_string(max_chars) + " characters)"))
+               ? invalid_argument(field_error(
+                     field, "is too long (at most " + std::to_string(max_chars) + " characters)"))
                : invalid_argument(field_error(field, "is not valid UTF-8"));
   }
   const std::size_t n = utf8_length(value);
   if (n < min_chars) {
-    return invalid_argument(min_chars == 1 ? field_error(field, "must not be empty")
-                                           : field_error(field, "must be at least " +
-                                                                    std::to_string(min_chars) +
-                                                                    " characters"));
+    return invalid_argument(
+        min_chars == 1
+            ? field_error(field, "must not be empty")
+            : field_error(field, "must be at least " + std::to_string(min_chars) + " characters"));
   }
   if (n > max_chars) {
     return invalid_argument(
@@ -113,8 +114,8 @@ std::optional<Error> check_text(std::string_view field, std::string_view value,
     const auto u = static_cast<unsigned char>(c);
     const bool c0 = u < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'));
     // U+0080..U+009F (C1 controls, e.g. terminal escapes) are 0xC2 0x80..0x9F.
-    const bool c1 = u == 0xC2 && i + 1 < value.size() &&
-                    static_cast<unsigned char>(value[i + 1]) <= 0x9F;
+    const bool c1 =
+        u == 0xC2 && i + 1 < value.size() && static_cast<unsigned char>(value[i + 1]) <= 0x9F;
     if (c0 || c1 || u == 0x7f) {
       return invalid_argument(field_error(field, "must not contain control characters"));
     }
@@ -149,7 +150,8 @@ std::optional<Error> check_display_name(std::string_view name) {
 std::optional<Error> check_password(std::string_view password) {
   if (password.size() > 256) return invalid_argument("password must be at most 256 characters");
   if (!is_valid_utf8(password)) return invalid_argument("password is not valid UTF-8");
-  if (utf8_length(password) < 10) return invalid_argument("password must be at least 10 characters");
+  if (utf8_length(password) < 10)
+    return invalid_argument("password must be at least 10 characters");
   return std::nullopt;
 }
 

@@ -89,7 +89,8 @@ void CommitQueue::writer_loop() {
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
       std::size_t rows = 0;
-      while (!queue_.empty() && (batch.empty() || rows + queue_.front().write.bids.size() <= max_rows_)) {
+      while (!queue_.empty() &&
+             (batch.empty() || rows + queue_.front().write.bids.size() <= max_rows_)) {
         rows += queue_.front().write.bids.size() + queue_.front().write.events.size();
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -145,8 +146,8 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
       }
       w.exec_prepared0("insert_bids", id.str(), auction.str(), bidder.str(), buy_now.str(),
                        max_amount.str(), accepted.str(), reason.str(), leading.str(), price.str(),
-                       leader.str(), min_next.str(), ends_at.str(), version.str(),
-                       placed_at.str(), key.str());
+                       leader.str(), min_next.str(), ends_at.str(), version.str(), placed_at.str(),
+                       key.str());
     }
     ArrayLiteral e_auction, e_version, e_type, e_at, e_price, e_leader, e_count, e_ends, e_outcome,
         e_winner;
@@ -187,15 +188,15 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
       ++changed_auctions;
     }
     if (event_count > 0) {
-      w.exec_prepared0("insert_events", e_auction.str(), e_version.str(), e_type.str(),
-                       e_at.str(), e_price.str(), e_leader.str(), e_count.str(), e_ends.str(),
-                       e_outcome.str(), e_winner.str());
+      w.exec_prepared0("insert_events", e_auction.str(), e_version.str(), e_type.str(), e_at.str(),
+                       e_price.str(), e_leader.str(), e_count.str(), e_ends.str(), e_outcome.str(),
+                       e_winner.str());
     }
     if (changed_auctions > 0) {
       auto updated = w.exec_prepared0(
-          "update_auctions", a_id.str(), a_prev.str(), a_phase.str(), a_end.str(),
-          a_leader.str(), a_leader_max.str(), a_second.str(), a_price.str(), a_count.str(),
-          a_version.str(), a_outcome.str(), a_winner.str(), a_final.str(), a_ended.str());
+          "update_auctions", a_id.str(), a_prev.str(), a_phase.str(), a_end.str(), a_leader.str(),
+          a_leader_max.str(), a_second.str(), a_price.str(), a_count.str(), a_version.str(),
+          a_outcome.str(), a_winner.str(), a_final.str(), a_ended.str());
       if (updated.affected_rows() != changed_auctions) {
         throw VersionConflict("an auction's stored version differs from its actor's");
       }

@@ -38,17 +38,19 @@ Error database_error_from_current_exception(Session& session, const char* what) 
   } catch (const pqxx::in_doubt_error& e) {
     session.reset();
     spdlog::warn("commit in doubt during {}: {}", what, e.what());
-    return unavailable("the database connection failed during commit; retry with the same idempotency key");
+    return unavailable(
+        "the database connection failed during commit; retry with the same idempotency key");
   } catch (const pqxx::sql_error& e) {
     // A server shutting down reports admin_shutdown (57P01) and friends as
     // SQL errors on a connection that is about to die.
-    const std::string state = e.sqlstate();
+    const std::string& state = e.sqlstate();
     if (state.rfind("57", 0) == 0 || state.rfind("08", 0) == 0 || state == "53300") {
       session.reset();
       spdlog::warn("database unavailable during {}: {}", what, e.what());
       return unavailable("the database is unavailable; nothing was changed, please retry");
     }
-    spdlog::error("database error during {}: {} [{}] in: {:.200}", what, e.what(), state, e.query());
+    spdlog::error("database error during {}: {} [{}] in: {:.200}", what, e.what(), state,
+                  e.query());
     return Error{ErrorCode::kInternal, "internal error"};
   } catch (const pqxx::failure& e) {
     session.reset();

@@ -4,21 +4,28 @@ namespace auction::persistence {
 
 std::string to_string(RejectReason r) {
   switch (r) {
-    case RejectReason::kNone: return "NONE";
-    case RejectReason::kBidTooLow: return "BID_TOO_LOW";
-    case RejectReason::kAuctionNotStarted: return "AUCTION_NOT_STARTED";
-    case RejectReason::kAuctionEnded: return "AUCTION_ENDED";
-    case RejectReason::kAuctionCancelled: return "AUCTION_CANCELLED";
-    case RejectReason::kSelfBid: return "SELF_BID";
-    case RejectReason::kBidderSuspended: return "BIDDER_SUSPENDED";
+    case RejectReason::kNone:
+      return "NONE";
+    case RejectReason::kBidTooLow:
+      return "BID_TOO_LOW";
+    case RejectReason::kAuctionNotStarted:
+      return "AUCTION_NOT_STARTED";
+    case RejectReason::kAuctionEnded:
+      return "AUCTION_ENDED";
+    case RejectReason::kAuctionCancelled:
+      return "AUCTION_CANCELLED";
+    case RejectReason::kSelfBid:
+      return "SELF_BID";
+    case RejectReason::kBidderSuspended:
+      return "BIDDER_SUSPENDED";
   }
   return "NONE";
 }
 
 RejectReason reject_reason_from(std::string_view s) {
-  for (auto r : {RejectReason::kBidTooLow, RejectReason::kAuctionNotStarted,
-                 RejectReason::kAuctionEnded, RejectReason::kAuctionCancelled,
-                 RejectReason::kSelfBid, RejectReason::kBidderSuspended}) {
+  for (auto r :
+       {RejectReason::kBidTooLow, RejectReason::kAuctionNotStarted, RejectReason::kAuctionEnded,
+        RejectReason::kAuctionCancelled, RejectReason::kSelfBid, RejectReason::kBidderSuspended}) {
     if (to_string(r) == s) return r;
   }
   return RejectReason::kNone;
@@ -26,20 +33,28 @@ RejectReason reject_reason_from(std::string_view s) {
 
 std::string to_string(EventType t) {
   switch (t) {
-    case EventType::kCreated: return "CREATED";
-    case EventType::kBidPlaced: return "BID_PLACED";
-    case EventType::kTimeExtended: return "TIME_EXTENDED";
-    case EventType::kEnded: return "ENDED";
-    case EventType::kCancelled: return "CANCELLED";
+    case EventType::kCreated:
+      return "CREATED";
+    case EventType::kBidPlaced:
+      return "BID_PLACED";
+    case EventType::kTimeExtended:
+      return "TIME_EXTENDED";
+    case EventType::kEnded:
+      return "ENDED";
+    case EventType::kCancelled:
+      return "CANCELLED";
   }
   return "CREATED";
 }
 
 std::string to_string(Outcome o) {
   switch (o) {
-    case Outcome::kNone: return "NONE";
-    case Outcome::kSold: return "SOLD";
-    case Outcome::kUnsold: return "UNSOLD";
+    case Outcome::kNone:
+      return "NONE";
+    case Outcome::kSold:
+      return "SOLD";
+    case Outcome::kUnsold:
+      return "UNSOLD";
   }
   return "NONE";
 }
@@ -52,9 +67,12 @@ Outcome outcome_from(std::string_view s) {
 
 std::string to_string(Phase p) {
   switch (p) {
-    case Phase::kOpen: return "OPEN";
-    case Phase::kEnded: return "ENDED";
-    case Phase::kCancelled: return "CANCELLED";
+    case Phase::kOpen:
+      return "OPEN";
+    case Phase::kEnded:
+      return "ENDED";
+    case Phase::kCancelled:
+      return "CANCELLED";
   }
   return "OPEN";
 }

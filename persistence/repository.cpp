@@ -4,9 +4,9 @@
 
 #include <charconv>
 #include <cstring>
-#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <unordered_map>
 
 #include "row_mapping.hpp"
 
@@ -18,10 +18,14 @@ const char* role_name(Role r) { return r == Role::kAdmin ? "ADMIN" : "USER"; }
 const char* status_name(std::optional<Status> s) {
   if (!s) return "";
   switch (*s) {
-    case Status::kScheduled: return "SCHEDULED";
-    case Status::kActive: return "ACTIVE";
-    case Status::kEnded: return "ENDED";
-    case Status::kCancelled: return "CANCELLED";
+    case Status::kScheduled:
+      return "SCHEDULED";
+    case Status::kActive:
+      return "ACTIVE";
+    case Status::kEnded:
+      return "ENDED";
+    case Status::kCancelled:
+      return "CANCELLED";
   }
   return "";
 }
@@ -142,7 +146,8 @@ Result<std::vector<UserId>> Repository::suspended_users() {
   return guarded<std::vector<UserId>>(session_, "suspended_users", [&]() {
     pqxx::read_transaction w(session_.conn());
     std::vector<UserId> ids;
-    for (const auto& row : w.exec_prepared("suspended_users")) ids.push_back(row[0].as<std::int64_t>());
+    for (const auto& row : w.exec_prepared("suspended_users"))
+      ids.push_back(row[0].as<std::int64_t>());
     return ids;
   });
 }
@@ -322,11 +327,11 @@ Result<BidRow> Repository::record_rejected_bid(BidRow b) {
   return guarded<BidRow>(session_, "record_rejected_bid", [&]() -> Result<BidRow> {
     pqxx::work w(session_.conn());
     b.id = w.exec_prepared1("next_bid_id_block")[0].as<std::int64_t>() * kBidIdBlockSize;
-    auto inserted = w.exec_prepared0(
-        "insert_single_bid", b.id, b.auction_id, b.bidder_id, b.max_amount,
-        to_string(b.reject_reason), b.leading, b.price_after, b.leader_after.value_or(0),
-        b.min_next_after, time_to_us(b.ends_at_after), b.version_after, time_to_us(b.placed_at),
-        b.idempotency_key);
+    auto inserted =
+        w.exec_prepared0("insert_single_bid", b.id, b.auction_id, b.bidder_id, b.max_amount,
+                         to_string(b.reject_reason), b.leading, b.price_after,
+                         b.leader_after.value_or(0), b.min_next_after, time_to_us(b.ends_at_after),
+                         b.version_after, time_to_us(b.placed_at), b.idempotency_key);
     if (inserted.affected_rows() == 0) {
       // The key was used meanwhile: its first answer stands.
       auto rows = w.exec_prepared("keyed_bid", b.bidder_id, b.idempotency_key);

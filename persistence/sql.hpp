@@ -16,13 +16,13 @@ namespace auction::persistence::sql {
   "a.leader_id, a.leader_max, a.second_max, a.current_price, a.bid_count, a.version, "         \
   "a.outcome, a.winner_id, a.final_price, ts_to_us(a.ended_at), s.display_name, "              \
   "l.display_name "
-#define AUCTION_FROM                                      \
+#define AUCTION_FROM                                     \
   " FROM auctions a JOIN users s ON s.id = a.seller_id " \
   "LEFT JOIN users l ON l.id = a.leader_id "
-#define BID_COLUMNS                                                                         \
-  "b.id, b.auction_id, b.bidder_id, b.buy_now, b.max_amount, b.accepted, b.reject_reason, " \
+#define BID_COLUMNS                                                                            \
+  "b.id, b.auction_id, b.bidder_id, b.buy_now, b.max_amount, b.accepted, b.reject_reason, "    \
   "b.is_leading, b.price_after, b.leader_after, b.min_next_after, ts_to_us(b.ends_at_after), " \
-  "b.version_after, ts_to_us(b.placed_at), coalesce(b.idempotency_key, ''), "              \
+  "b.version_after, ts_to_us(b.placed_at), coalesce(b.idempotency_key, ''), "                  \
   "u.display_name, a.currency "
 #define BID_FROM \
   " FROM bids b JOIN users u ON u.id = b.bidder_id JOIN auctions a ON a.id = b.auction_id "
@@ -30,15 +30,16 @@ namespace auction::persistence::sql {
 // $1 status ('' = any), $2 seller (0 = any), $3 filter by category?, $4
 // category, $5 ILIKE pattern ('' = any), $6 has page token?, $7/$8 token
 // keys, $9 now (µs), $10 limit.
-#define AUCTION_LIST_WHERE                                                                     \
-  " WHERE ($1::text = '' OR CASE $1::text "                                                    \
-  "  WHEN 'SCHEDULED' THEN a.phase = 'OPEN' AND a.start_time > us_to_ts($9::bigint) "          \
-  "  WHEN 'ACTIVE' THEN a.phase = 'OPEN' AND a.start_time <= us_to_ts($9::bigint) "            \
-  "                     AND a.end_time > us_to_ts($9::bigint) "                                \
-  "  WHEN 'ENDED' THEN a.phase = 'ENDED' OR (a.phase = 'OPEN' AND a.end_time <= us_to_ts($9::bigint)) " \
-  "  ELSE a.phase = 'CANCELLED' END) "                                                         \
-  "AND ($2::bigint = 0 OR a.seller_id = $2::bigint) "                                          \
-  "AND (NOT $3::bool OR a.category = $4::text) "                                               \
+#define AUCTION_LIST_WHERE                                                            \
+  " WHERE ($1::text = '' OR CASE $1::text "                                           \
+  "  WHEN 'SCHEDULED' THEN a.phase = 'OPEN' AND a.start_time > us_to_ts($9::bigint) " \
+  "  WHEN 'ACTIVE' THEN a.phase = 'OPEN' AND a.start_time <= us_to_ts($9::bigint) "   \
+  "                     AND a.end_time > us_to_ts($9::bigint) "                       \
+  "  WHEN 'ENDED' THEN a.phase = 'ENDED' OR (a.phase = 'OPEN' AND a.end_time <= "     \
+  "us_to_ts($9::bigint)) "                                                            \
+  "  ELSE a.phase = 'CANCELLED' END) "                                                \
+  "AND ($2::bigint = 0 OR a.seller_id = $2::bigint) "                                 \
+  "AND (NOT $3::bool OR a.category = $4::text) "                                      \
   "AND ($5::text = '' OR a.title ILIKE $5::text) "
 
 inline constexpr std::array<std::pair<const char*, const char*>, 24> kPrepared = {{
@@ -68,7 +69,8 @@ inline constexpr std::array<std::pair<const char*, const char*>, 24> kPrepared =
      "ends_at, outcome, winner_id) VALUES ($1, 1, 'CREATED', us_to_ts($2), $3, NULL, 0, "
      "us_to_ts($4), 'NONE', NULL)"},
     {"auction_by_id", "SELECT " AUCTION_COLUMNS AUCTION_FROM "WHERE a.id = $1"},
-    {"open_auctions", "SELECT " AUCTION_COLUMNS AUCTION_FROM "WHERE a.phase = 'OPEN' ORDER BY a.id"},
+    {"open_auctions",
+     "SELECT " AUCTION_COLUMNS AUCTION_FROM "WHERE a.phase = 'OPEN' ORDER BY a.id"},
     {"latest_bid_per_bidder",
      "SELECT DISTINCT ON (b.bidder_id) " BID_COLUMNS BID_FROM
      "WHERE b.auction_id = $1 AND b.accepted ORDER BY b.bidder_id, b.version_after DESC"},
@@ -97,15 +99,15 @@ inline constexpr std::array<std::pair<const char*, const char*>, 24> kPrepared =
      "SELECT " AUCTION_COLUMNS AUCTION_FROM AUCTION_LIST_WHERE
      "AND (NOT $6::bool OR (a.end_time, a.id) > (us_to_ts($7::bigint), $8::bigint)) "
      "ORDER BY a.end_time, a.id LIMIT $10"},
-    {"list_most_bids",
-     "SELECT " AUCTION_COLUMNS AUCTION_FROM AUCTION_LIST_WHERE
-     "AND (NOT $6::bool OR (a.bid_count, a.id) < ($7::bigint, $8::bigint)) "
-     "ORDER BY a.bid_count DESC, a.id DESC LIMIT $10"},
+    {"list_most_bids", "SELECT " AUCTION_COLUMNS AUCTION_FROM AUCTION_LIST_WHERE
+                       "AND (NOT $6::bool OR (a.bid_count, a.id) < ($7::bigint, $8::bigint)) "
+                       "ORDER BY a.bid_count DESC, a.id DESC LIMIT $10"},
     {"next_bid_id_block", "SELECT nextval('bid_id_blocks')"},
     // Group commit: one statement per table for every auction in the batch.
     {"insert_bids",
      "INSERT INTO bids (id, auction_id, bidder_id, buy_now, max_amount, accepted, reject_reason, "
-     "is_leading, price_after, leader_after, min_next_after, ends_at_after, version_after, placed_at, "
+     "is_leading, price_after, leader_after, min_next_after, ends_at_after, version_after, "
+     "placed_at, "
      "idempotency_key) "
      "SELECT t.id, t.auction_id, t.bidder_id, t.buy_now, t.max_amount, t.accepted, t.reason, "
      "t.is_leading, t.price_after, NULLIF(t.leader_after, 0), t.min_next_after, "
@@ -139,7 +141,8 @@ inline constexpr std::array<std::pair<const char*, const char*>, 24> kPrepared =
      "WHERE a.id = t.id AND a.version = t.prev_version"},
     {"insert_single_bid",
      "INSERT INTO bids (id, auction_id, bidder_id, buy_now, max_amount, accepted, reject_reason, "
-     "is_leading, price_after, leader_after, min_next_after, ends_at_after, version_after, placed_at, "
+     "is_leading, price_after, leader_after, min_next_after, ends_at_after, version_after, "
+     "placed_at, "
      "idempotency_key) VALUES ($1, $2, $3, false, $4, false, $5, $6, $7, NULLIF($8, 0), $9, "
      "us_to_ts($10), $11, us_to_ts($12), NULLIF($13, '')) "
      "ON CONFLICT (bidder_id, idempotency_key) DO NOTHING"},

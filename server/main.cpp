@@ -150,7 +150,8 @@ int main(int argc, char** argv) {
   }
 
   caf::actor_system_config cfg;
-  cfg.set("scheduler.policy", o.scheduler == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
+  cfg.set("scheduler.policy",
+          o.scheduler == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
   cfg.set("scheduler.max-threads", static_cast<std::size_t>(o.scheduler_threads));
   caf::actor_system system{cfg};
   auction::actors::Engine engine(system, db, {o.commit_writers, o.query_threads});

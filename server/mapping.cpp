@@ -9,9 +9,12 @@ constexpr std::int64_t kMaxDurationSeconds = 10LL * 366 * 24 * 3600;
 
 v1::Outcome to_proto(Outcome o) {
   switch (o) {
-    case Outcome::kSold: return v1::OUTCOME_SOLD;
-    case Outcome::kUnsold: return v1::OUTCOME_UNSOLD;
-    case Outcome::kNone: break;
+    case Outcome::kSold:
+      return v1::OUTCOME_SOLD;
+    case Outcome::kUnsold:
+      return v1::OUTCOME_UNSOLD;
+    case Outcome::kNone:
+      break;
   }
   return v1::OUTCOME_UNSPECIFIED;
 }
@@ -96,39 +99,55 @@ Result<NewAuctionInput> new_auction_from_proto(const v1::CreateAuctionRequest& r
 
 v1::AuctionStatus to_proto(Status s) {
   switch (s) {
-    case Status::kScheduled: return v1::AUCTION_STATUS_SCHEDULED;
-    case Status::kActive: return v1::AUCTION_STATUS_ACTIVE;
-    case Status::kEnded: return v1::AUCTION_STATUS_ENDED;
-    case Status::kCancelled: return v1::AUCTION_STATUS_CANCELLED;
+    case Status::kScheduled:
+      return v1::AUCTION_STATUS_SCHEDULED;
+    case Status::kActive:
+      return v1::AUCTION_STATUS_ACTIVE;
+    case Status::kEnded:
+      return v1::AUCTION_STATUS_ENDED;
+    case Status::kCancelled:
+      return v1::AUCTION_STATUS_CANCELLED;
   }
   return v1::AUCTION_STATUS_UNSPECIFIED;
 }
 
 std::optional<Status> status_from_proto(v1::AuctionStatus s) {
   switch (s) {
-    case v1::AUCTION_STATUS_SCHEDULED: return Status::kScheduled;
-    case v1::AUCTION_STATUS_ACTIVE: return Status::kActive;
-    case v1::AUCTION_STATUS_ENDED: return Status::kEnded;
-    case v1::AUCTION_STATUS_CANCELLED: return Status::kCancelled;
-    default: return std::nullopt;
+    case v1::AUCTION_STATUS_SCHEDULED:
+      return Status::kScheduled;
+    case v1::AUCTION_STATUS_ACTIVE:
+      return Status::kActive;
+    case v1::AUCTION_STATUS_ENDED:
+      return Status::kEnded;
+    case v1::AUCTION_STATUS_CANCELLED:
+      return Status::kCancelled;
+    default:
+      return std::nullopt;
   }
 }
 
 v1::RejectReason to_proto(RejectReason r) {
   switch (r) {
-    case RejectReason::kNone: return v1::REJECT_REASON_UNSPECIFIED;
-    case RejectReason::kBidTooLow: return v1::BID_TOO_LOW;
-    case RejectReason::kAuctionNotStarted: return v1::AUCTION_NOT_STARTED;
-    case RejectReason::kAuctionEnded: return v1::AUCTION_ENDED;
-    case RejectReason::kAuctionCancelled: return v1::AUCTION_CANCELLED;
-    case RejectReason::kSelfBid: return v1::SELF_BID;
-    case RejectReason::kBidderSuspended: return v1::BIDDER_SUSPENDED;
+    case RejectReason::kNone:
+      return v1::REJECT_REASON_UNSPECIFIED;
+    case RejectReason::kBidTooLow:
+      return v1::BID_TOO_LOW;
+    case RejectReason::kAuctionNotStarted:
+      return v1::AUCTION_NOT_STARTED;
+    case RejectReason::kAuctionEnded:
+      return v1::AUCTION_ENDED;
+    case RejectReason::kAuctionCancelled:
+      return v1::AUCTION_CANCELLED;
+    case RejectReason::kSelfBid:
+      return v1::SELF_BID;
+    case RejectReason::kBidderSuspended:
+      return v1::BIDDER_SUSPENDED;
   }
   return v1::REJECT_REASON_UNSPECIFIED;
 }
 
-void to_proto(const persistence::AuctionRecord& record, const actors::Caller* viewer,
-              TimePoint now, v1::Auction* out) {
+void to_proto(const persistence::AuctionRecord& record, const actors::Caller* viewer, TimePoint now,
+              v1::Auction* out) {
   const AuctionState& s = record.state;
   const AuctionTerms& t = s.terms;
   out->set_id(id_string(t.id));

@@ -32,8 +32,8 @@ void to_proto(const actors::BidReply& reply, v1::PlaceBidResponse* out);
 void to_proto(const persistence::BidRow& bid, const actors::Caller* viewer, v1::Bid* out);
 void to_proto(const persistence::UserRecord& user, v1::User* out);
 /// Auctions from the database (lists): no top-bidder board.
-void to_proto(const persistence::AuctionRecord& record, const actors::Caller* viewer,
-              TimePoint now, v1::Auction* out);
+void to_proto(const persistence::AuctionRecord& record, const actors::Caller* viewer, TimePoint now,
+              v1::Auction* out);
 
 v1::AuctionStatus to_proto(Status s);
 std::optional<Status> status_from_proto(v1::AuctionStatus s);

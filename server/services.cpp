@@ -105,8 +105,7 @@ Result<std::optional<actors::Caller>> Authenticator::optional(
 // ------------------------------------------------------------ AuctionService
 
 Reactor* AuctionServiceImpl::CreateAuction(grpc::CallbackServerContext* ctx,
-                                           const v1::CreateAuctionRequest* req,
-                                           v1::Auction* resp) {
+                                           const v1::CreateAuctionRequest* req, v1::Auction* resp) {
   auto seller = auth_.required(ctx);
   if (!seller) return finish(ctx, seller.error());
   if (seller->suspended) return finish(ctx, permission_denied("your account is suspended"));
@@ -182,25 +181,32 @@ Reactor* AuctionServiceImpl::ListAuctions(grpc::CallbackServerContext* ctx,
   filter.text = req->text();
   switch (req->order()) {
     case v1::LIST_ORDER_UNSPECIFIED:
-    case v1::LIST_ORDER_NEWEST: filter.order = persistence::AuctionOrder::kNewest; break;
-    case v1::LIST_ORDER_ENDING_SOON: filter.order = persistence::AuctionOrder::kEndingSoon; break;
-    case v1::LIST_ORDER_MOST_BIDS: filter.order = persistence::AuctionOrder::kMostBids; break;
-    default: return finish(ctx, cannot_parse("order"));
+    case v1::LIST_ORDER_NEWEST:
+      filter.order = persistence::AuctionOrder::kNewest;
+      break;
+    case v1::LIST_ORDER_ENDING_SOON:
+      filter.order = persistence::AuctionOrder::kEndingSoon;
+      break;
+    case v1::LIST_ORDER_MOST_BIDS:
+      filter.order = persistence::AuctionOrder::kMostBids;
+      break;
+    default:
+      return finish(ctx, cannot_parse("order"));
   }
   auto page = page_from(req->page_size(), req->page_token());
   if (!page) return finish(ctx, page.error());
-  return on_query_pool(engine_, ctx,
-                       [this, resp, filter, page = *page, viewer = *viewer](
-                           persistence::Repository& repo) {
-                         const TimePoint now = engine_.now();
-                         auto result = repo.list_auctions(filter, page, now);
-                         if (!result) return to_status(result.error());
-                         for (const auto& a : result->items) {
-                           to_proto(a, viewer ? &*viewer : nullptr, now, resp->add_auctions());
-                         }
-                         resp->set_next_page_token(result->next_page_token);
-                         return grpc::Status::OK;
-                       });
+  return on_query_pool(
+      engine_, ctx,
+      [this, resp, filter, page = *page, viewer = *viewer](persistence::Repository& repo) {
+        const TimePoint now = engine_.now();
+        auto result = repo.list_auctions(filter, page, now);
+        if (!result) return to_status(result.error());
+        for (const auto& a : result->items) {
+          to_proto(a, viewer ? &*viewer : nullptr, now, resp->add_auctions());
+        }
+        resp->set_next_page_token(result->next_page_token);
+        return grpc::Status::OK;
+      });
 }
 
 Reactor* AuctionServiceImpl::PlaceBid(grpc::CallbackServerContext* ctx,
@@ -212,36 +218,35 @@ Reactor* AuctionServiceImpl::PlaceBid(grpc::CallbackServerContext* ctx,
   if (auto e = check_amount("max_amount", req->max_amount())) return finish(ctx, *e);
   if (auto e = check_idempotency_key(req->idempotency_key())) return finish(ctx, *e);
   Reactor* reactor = ctx->DefaultReactor();
-  engine_.place_bid(*id, actors::BidCommand{*bidder, req->max_amount(), req->idempotency_key(),
-                                            reply_into<actors::BidReply>(
-                                                reactor, [resp](const actors::BidReply& r) {
-                                                  to_proto(r, resp);
-                                                })});
+  engine_.place_bid(
+      *id,
+      actors::BidCommand{*bidder, req->max_amount(), req->idempotency_key(),
+                         reply_into<actors::BidReply>(
+                             reactor, [resp](const actors::BidReply& r) { to_proto(r, resp); })});
   return reactor;
 }
 
-Reactor* AuctionServiceImpl::BuyNow(grpc::CallbackServerContext* ctx,
-                                    const v1::BuyNowRequest* req, v1::BuyNowResponse* resp) {
+Reactor* AuctionServiceImpl::BuyNow(grpc::CallbackServerContext* ctx, const v1::BuyNowRequest* req,
+                                    v1::BuyNowResponse* resp) {
   auto buyer = auth_.required(ctx);
   if (!buyer) return finish(ctx, buyer.error());
   auto id = parse_id("auction_id", req->auction_id());
   if (!id) return finish(ctx, id.error());
   if (auto e = check_idempotency_key(req->idempotency_key())) return finish(ctx, *e);
   Reactor* reactor = ctx->DefaultReactor();
-  engine_.buy_now(*id, actors::BuyNowCommand{
-                           *buyer, req->idempotency_key(),
-                           reply_into<actors::BuyNowReply>(
-                               reactor, [resp, caller = *buyer, this](const actors::BuyNowReply& r) {
-                                 resp->set_bid_id(id_string(r.bid_id));
-                                 to_proto(r.auction, &caller, engine_.now(),
-                                          resp->mutable_auction());
-                               })});
+  engine_.buy_now(*id,
+                  actors::BuyNowCommand{
+                      *buyer, req->idempotency_key(),
+                      reply_into<actors::BuyNowReply>(
+                          reactor, [resp, caller = *buyer, this](const actors::BuyNowReply& r) {
+                            resp->set_bid_id(id_string(r.bid_id));
+                            to_proto(r.auction, &caller, engine_.now(), resp->mutable_auction());
+                          })});
   return reactor;
 }
 
 Reactor* AuctionServiceImpl::CancelAuction(grpc::CallbackServerContext* ctx,
-                                           const v1::CancelAuctionRequest* req,
-                                           v1::Auction* resp) {
+                                           const v1::CancelAuctionRequest* req, v1::Auction* resp) {
   auto caller = auth_.required(ctx);
   if (!caller) return finish(ctx, caller.error());
   auto id = parse_id("auction_id", req->auction_id());
@@ -251,11 +256,12 @@ Reactor* AuctionServiceImpl::CancelAuction(grpc::CallbackServerContext* ctx,
   if (!req->reason().empty()) {
     spdlog::info("auction {} cancel requested by user {}: {}", *id, caller->id, req->reason());
   }
-  engine_.cancel(*id, actors::CancelCommand{
-                          *caller, reply_into<actors::AuctionView>(
-                                       reactor, [resp, who = *caller, this](const actors::AuctionView& v) {
-                                         to_proto(v, &who, engine_.now(), resp);
-                                       })});
+  engine_.cancel(
+      *id, actors::CancelCommand{
+               *caller, reply_into<actors::AuctionView>(
+                            reactor, [resp, who = *caller, this](const actors::AuctionView& v) {
+                              to_proto(v, &who, engine_.now(), resp);
+                            })});
   return reactor;
 }
 
@@ -267,26 +273,26 @@ Reactor* AuctionServiceImpl::ListBids(grpc::CallbackServerContext* ctx,
   if (!id) return finish(ctx, id.error());
   auto page = page_from(req->page_size(), req->page_token());
   if (!page) return finish(ctx, page.error());
-  return on_query_pool(engine_, ctx,
-                       [resp, id = *id, page = *page, viewer = *viewer](
-                           persistence::Repository& repo) {
-                         auto auction = repo.get_auction(id);
-                         if (!auction) return to_status(auction.error());
-                         if (!*auction) return to_status(not_found("no auction with that id"));
-                         auto bids = repo.list_bids(id, page);
-                         if (!bids) return to_status(bids.error());
-                         for (const auto& b : bids->items) {
-                           to_proto(b, viewer ? &*viewer : nullptr, resp->add_bids());
-                         }
-                         resp->set_next_page_token(bids->next_page_token);
-                         return grpc::Status::OK;
-                       });
+  return on_query_pool(
+      engine_, ctx,
+      [resp, id = *id, page = *page, viewer = *viewer](persistence::Repository& repo) {
+        auto auction = repo.get_auction(id);
+        if (!auction) return to_status(auction.error());
+        if (!*auction) return to_status(not_found("no auction with that id"));
+        auto bids = repo.list_bids(id, page);
+        if (!bids) return to_status(bids.error());
+        for (const auto& b : bids->items) {
+          to_proto(b, viewer ? &*viewer : nullptr, resp->add_bids());
+        }
+        resp->set_next_page_token(bids->next_page_token);
+        return grpc::Status::OK;
+      });
 }
 
 // --------------------------------------------------------------- UserService
 
-Reactor* UserServiceImpl::Register(grpc::CallbackServerContext* ctx,
-                                   const v1::RegisterRequest* req, v1::User* resp) {
+Reactor* UserServiceImpl::Register(grpc::CallbackServerContext* ctx, const v1::RegisterRequest* req,
+                                   v1::User* resp) {
   if (auto e = check_username(req->username())) return finish(ctx, *e);
   if (auto e = check_display_name(req->display_name())) return finish(ctx, *e);
   if (auto e = check_password(req->password())) return finish(ctx, *e);
@@ -307,27 +313,26 @@ Reactor* UserServiceImpl::Login(grpc::CallbackServerContext* ctx, const v1::Logi
       req->password().size() > 256) {
     return finish(ctx, invalid_argument("username and password are required"));
   }
-  return on_query_pool(
-      engine_, ctx,
-      [this, resp, username = req->username(),
-       password = req->password()](persistence::Repository& repo) {
-        const grpc::Status denied(grpc::StatusCode::UNAUTHENTICATED,
-                                  "invalid username or password");
-        auto user = repo.find_user(username);
-        if (!user) return to_status(user.error());
-        if (!*user) {
-          verify_password_against_dummy(password);
-          return denied;
-        }
-        if (!verify_password(password, (*user)->password_hash)) return denied;
-        const TokenClaims claims{(*user)->id, (*user)->display_name,
-                                 (*user)->role == persistence::Role::kAdmin,
-                                 engine_.now() + signer_.ttl()};
-        resp->set_token(signer_.issue(claims));
-        to_proto(claims.expires_at, resp->mutable_expires_at());
-        to_proto(**user, resp->mutable_user());
-        return grpc::Status::OK;
-      });
+  return on_query_pool(engine_, ctx,
+                       [this, resp, username = req->username(),
+                        password = req->password()](persistence::Repository& repo) {
+                         grpc::Status denied(grpc::StatusCode::UNAUTHENTICATED,
+                                             "invalid username or password");
+                         auto user = repo.find_user(username);
+                         if (!user) return to_status(user.error());
+                         if (!*user) {
+                           verify_password_against_dummy(password);
+                           return denied;
+                         }
+                         if (!verify_password(password, (*user)->password_hash)) return denied;
+                         const TokenClaims claims{(*user)->id, (*user)->display_name,
+                                                  (*user)->role == persistence::Role::kAdmin,
+                                                  engine_.now() + signer_.ttl()};
+                         resp->set_token(signer_.issue(claims));
+                         to_proto(claims.expires_at, resp->mutable_expires_at());
+                         to_proto(**user, resp->mutable_user());
+                         return grpc::Status::OK;
+                       });
 }
 
 Reactor* UserServiceImpl::GetMe(grpc::CallbackServerContext* ctx, const v1::GetMeRequest*,
@@ -375,18 +380,18 @@ Reactor* UserServiceImpl::ListMyAuctions(grpc::CallbackServerContext* ctx,
   }
   auto page = page_from(req->page_size(), req->page_token());
   if (!page) return finish(ctx, page.error());
-  return on_query_pool(engine_, ctx,
-                       [this, resp, who = *caller, filter, page = *page](
-                           persistence::Repository& repo) {
-                         const TimePoint now = engine_.now();
-                         auto result = repo.list_auctions(filter, page, now);
-                         if (!result) return to_status(result.error());
-                         for (const auto& a : result->items) {
-                           to_proto(a, &who, now, resp->add_auctions());
-                         }
-                         resp->set_next_page_token(result->next_page_token);
-                         return grpc::Status::OK;
-                       });
+  return on_query_pool(
+      engine_, ctx,
+      [this, resp, who = *caller, filter, page = *page](persistence::Repository& repo) {
+        const TimePoint now = engine_.now();
+        auto result = repo.list_auctions(filter, page, now);
+        if (!result) return to_status(result.error());
+        for (const auto& a : result->items) {
+          to_proto(a, &who, now, resp->add_auctions());
+        }
+        resp->set_next_page_token(result->next_page_token);
+        return grpc::Status::OK;
+      });
 }
 
 }  // namespace auction::server
