@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <pqxx/pqxx>
-#include <stdexcept>
 
 #include "repository.hpp"
 #include "row_mapping.hpp"
@@ -35,11 +35,10 @@ class ArrayLiteral {
   std::string text_ = "{";
 };
 
-/// A conflicting writer changed an auction under us: never expected, since
-/// each auction has exactly one actor; refuse the whole batch.
-struct VersionConflict : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+/// SQLSTATE raised by commit_auction_batch when an auction's stored version
+/// is not the one its actor last committed: never expected, since each
+/// auction has exactly one actor; the whole batch is refused.
+constexpr const char* kVersionConflict = "AU001";
 
 }  // namespace
 
@@ -106,9 +105,10 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
   std::size_t bid_count = 0;
   for (const auto& item : batch) bid_count += item.write.bids.size();
   std::vector<std::vector<std::int64_t>> ids(batch.size());
+  const auto started = std::chrono::steady_clock::now();
   try {
-    pqxx::connection& conn = session.conn();
-    pqxx::work w(conn);
+    // One autocommit statement: atomic, and a single round trip.
+    pqxx::nontransaction w(session.conn());
     // Ids come from blocks of the database sequence, so they are unique
     // across writers and restarts without a round trip per bid.
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -120,44 +120,34 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
         ids[i].push_back(next_id++);
       }
     }
-    if (bid_count > 0) {
-      ArrayLiteral id, auction, bidder, buy_now, max_amount, accepted, reason, leading, price,
-          leader, min_next, ends_at, version, placed_at, key;
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        const auto& bids = batch[i].write.bids;
-        for (std::size_t k = 0; k < bids.size(); ++k) {
-          const BidRow& b = bids[k];
-          id.add(ids[i][k]);
-          auction.add(b.auction_id);
-          bidder.add(b.bidder_id);
-          buy_now.add(b.buy_now);
-          max_amount.add(b.max_amount);
-          accepted.add(b.accepted);
-          reason.add(to_string(b.reject_reason));
-          leading.add(b.leading);
-          price.add(b.price_after);
-          leader.add(b.leader_after.value_or(0));
-          min_next.add(b.min_next_after);
-          ends_at.add(time_to_us(b.ends_at_after));
-          version.add(b.version_after);
-          placed_at.add(time_to_us(b.placed_at));
-          key.add(b.idempotency_key);
-        }
-      }
-      w.exec_prepared0("insert_bids", id.str(), auction.str(), bidder.str(), buy_now.str(),
-                       max_amount.str(), accepted.str(), reason.str(), leading.str(), price.str(),
-                       leader.str(), min_next.str(), ends_at.str(), version.str(), placed_at.str(),
-                       key.str());
-    }
+    ArrayLiteral id, auction, bidder, buy_now, max_amount, accepted, reason, leading, price, leader,
+        min_next, ends_at, version, placed_at, key;
     ArrayLiteral e_auction, e_version, e_type, e_at, e_price, e_leader, e_count, e_ends, e_outcome,
         e_winner;
-    std::size_t event_count = 0;
     ArrayLiteral a_id, a_prev, a_phase, a_end, a_leader, a_leader_max, a_second, a_price, a_count,
         a_version, a_outcome, a_winner, a_final, a_ended;
-    std::size_t changed_auctions = 0;
-    for (const auto& item : batch) {
-      const AuctionState& s = item.write.state;
-      for (const auto& e : item.write.events) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const AuctionWrite& write = batch[i].write;
+      for (std::size_t k = 0; k < write.bids.size(); ++k) {
+        const BidRow& b = write.bids[k];
+        id.add(ids[i][k]);
+        auction.add(b.auction_id);
+        bidder.add(b.bidder_id);
+        buy_now.add(b.buy_now);
+        max_amount.add(b.max_amount);
+        accepted.add(b.accepted);
+        reason.add(to_string(b.reject_reason));
+        leading.add(b.leading);
+        price.add(b.price_after);
+        leader.add(b.leader_after.value_or(0));
+        min_next.add(b.min_next_after);
+        ends_at.add(time_to_us(b.ends_at_after));
+        version.add(b.version_after);
+        placed_at.add(time_to_us(b.placed_at));
+        key.add(b.idempotency_key);
+      }
+      const AuctionState& s = write.state;
+      for (const auto& e : write.events) {
         e_auction.add(s.terms.id);
         e_version.add(e.version);
         e_type.add(to_string(e.type));
@@ -168,11 +158,10 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
         e_ends.add(time_to_us(e.ends_at));
         e_outcome.add(to_string(e.outcome));
         e_winner.add(e.winner.value_or(0));
-        ++event_count;
       }
-      if (s.version == item.prev_version) continue;  // only rejections: state unchanged
+      if (s.version == batch[i].prev_version) continue;  // only rejections: state unchanged
       a_id.add(s.terms.id);
-      a_prev.add(item.prev_version);
+      a_prev.add(batch[i].prev_version);
       a_phase.add(to_string(s.phase));
       a_end.add(time_to_us(s.end_time));
       a_leader.add(s.leader.value_or(0));
@@ -185,28 +174,23 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
       a_winner.add(s.winner.value_or(0));
       a_final.add(s.final_price);
       a_ended.add(s.ended_at ? time_to_us(*s.ended_at) : 0);
-      ++changed_auctions;
     }
-    if (event_count > 0) {
-      w.exec_prepared0("insert_events", e_auction.str(), e_version.str(), e_type.str(), e_at.str(),
-                       e_price.str(), e_leader.str(), e_count.str(), e_ends.str(), e_outcome.str(),
-                       e_winner.str());
-    }
-    if (changed_auctions > 0) {
-      auto updated = w.exec_prepared0(
-          "update_auctions", a_id.str(), a_prev.str(), a_phase.str(), a_end.str(), a_leader.str(),
-          a_leader_max.str(), a_second.str(), a_price.str(), a_count.str(), a_version.str(),
-          a_outcome.str(), a_winner.str(), a_final.str(), a_ended.str());
-      if (updated.affected_rows() != changed_auctions) {
-        throw VersionConflict("an auction's stored version differs from its actor's");
-      }
-    }
-    w.commit();
+    w.exec_prepared(
+        "commit_batch", id.str(), auction.str(), bidder.str(), buy_now.str(), max_amount.str(),
+        accepted.str(), reason.str(), leading.str(), price.str(), leader.str(), min_next.str(),
+        ends_at.str(), version.str(), placed_at.str(), key.str(), e_auction.str(), e_version.str(),
+        e_type.str(), e_at.str(), e_price.str(), e_leader.str(), e_count.str(), e_ends.str(),
+        e_outcome.str(), e_winner.str(), a_id.str(), a_prev.str(), a_phase.str(), a_end.str(),
+        a_leader.str(), a_leader_max.str(), a_second.str(), a_price.str(), a_count.str(),
+        a_version.str(), a_outcome.str(), a_winner.str(), a_final.str(), a_ended.str());
   } catch (...) {
     Error error = [&] {
       try {
         throw;
-      } catch (const VersionConflict& e) {
+      } catch (const pqxx::sql_error& e) {
+        if (e.sqlstate() != kVersionConflict) {
+          return database_error_from_current_exception(session, "group commit");
+        }
         spdlog::error("group commit refused: {}", e.what());
         return unavailable("the auction was changed elsewhere; please retry");
       } catch (...) {
@@ -225,6 +209,10 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
     ++stats_.transactions;
     stats_.auctions += batch.size();
     stats_.bids += bid_count;
+    stats_.commit_micros +=
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count());
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(ids[i]));
 }

@@ -26,6 +26,7 @@ struct CommitStats {
   std::uint64_t auctions = 0;
   std::uint64_t bids = 0;
   std::uint64_t failures = 0;
+  std::uint64_t commit_micros = 0;  ///< time spent in transactions, summed
 };
 
 class CommitQueue {

@@ -42,7 +42,7 @@ namespace auction::persistence::sql {
   "AND (NOT $3::bool OR a.category = $4::text) "                                      \
   "AND ($5::text = '' OR a.title ILIKE $5::text) "
 
-inline constexpr std::array<std::pair<const char*, const char*>, 24> kPrepared = {{
+inline constexpr std::array<std::pair<const char*, const char*>, 22> kPrepared = {{
     {"insert_user",
      "INSERT INTO users (username, display_name, password_hash, role) VALUES ($1, $2, $3, $4) "
      "RETURNING id, ts_to_us(created_at)"},
@@ -103,42 +103,11 @@ inline constexpr std::array<std::pair<const char*, const char*>, 24> kPrepared =
                        "AND (NOT $6::bool OR (a.bid_count, a.id) < ($7::bigint, $8::bigint)) "
                        "ORDER BY a.bid_count DESC, a.id DESC LIMIT $10"},
     {"next_bid_id_block", "SELECT nextval('bid_id_blocks')"},
-    // Group commit: one statement per table for every auction in the batch.
-    {"insert_bids",
-     "INSERT INTO bids (id, auction_id, bidder_id, buy_now, max_amount, accepted, reject_reason, "
-     "is_leading, price_after, leader_after, min_next_after, ends_at_after, version_after, "
-     "placed_at, "
-     "idempotency_key) "
-     "SELECT t.id, t.auction_id, t.bidder_id, t.buy_now, t.max_amount, t.accepted, t.reason, "
-     "t.is_leading, t.price_after, NULLIF(t.leader_after, 0), t.min_next_after, "
-     "us_to_ts(t.ends_at_after), t.version_after, us_to_ts(t.placed_at), NULLIF(t.key, '') "
-     "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bool[], $5::bigint[], "
-     "$6::bool[], $7::text[], $8::bool[], $9::bigint[], $10::bigint[], $11::bigint[], "
-     "$12::bigint[], $13::bigint[], $14::bigint[], $15::text[]) "
-     "AS t(id, auction_id, bidder_id, buy_now, max_amount, accepted, reason, is_leading, "
-     "price_after, leader_after, min_next_after, ends_at_after, version_after, placed_at, key)"},
-    {"insert_events",
-     "INSERT INTO auction_events (auction_id, version, type, at, price, leader_id, bid_count, "
-     "ends_at, outcome, winner_id) "
-     "SELECT t.auction_id, t.version, t.type, us_to_ts(t.at), t.price, NULLIF(t.leader, 0), "
-     "t.bid_count, us_to_ts(t.ends_at), t.outcome, NULLIF(t.winner, 0) "
-     "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], "
-     "$6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::bigint[]) "
-     "AS t(auction_id, version, type, at, price, leader, bid_count, ends_at, outcome, winner)"},
-    // Guarded by the version the actor last committed: a second writer for
-    // the same auction can never slip a change in.
-    {"update_auctions",
-     "UPDATE auctions a SET phase = t.phase, end_time = us_to_ts(t.end_time), "
-     "leader_id = NULLIF(t.leader, 0), leader_max = t.leader_max, second_max = t.second_max, "
-     "current_price = t.price, bid_count = t.bid_count, version = t.version, "
-     "outcome = t.outcome, winner_id = NULLIF(t.winner, 0), final_price = t.final_price, "
-     "ended_at = us_to_ts(NULLIF(t.ended_at, 0)) "
-     "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], "
-     "$6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], "
-     "$12::bigint[], $13::bigint[], $14::bigint[]) "
-     "AS t(id, prev_version, phase, end_time, leader, leader_max, second_max, price, bid_count, "
-     "version, outcome, winner, final_price, ended_at) "
-     "WHERE a.id = t.id AND a.version = t.prev_version"},
+    // Group commit: one atomic autocommit statement (migration 0002).
+    {"commit_batch",
+     "SELECT commit_auction_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+     "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, "
+     "$33, $34, $35, $36, $37, $38, $39)"},
     {"insert_single_bid",
      "INSERT INTO bids (id, auction_id, bidder_id, buy_now, max_amount, accepted, reject_reason, "
      "is_leading, price_after, leader_after, min_next_after, ends_at_after, version_after, "

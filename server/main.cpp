@@ -190,7 +190,20 @@ int main(int argc, char** argv) {
   spdlog::info("serving gRPC on {}:{} (scheduler {}, {} writers)", host, port, o.scheduler,
                o.commit_writers);
 
-  while (!wait_for_signal(signals, 60'000)) {
+  // Every 10 s with traffic: one line on the group commit, for operators.
+  auction::persistence::CommitStats last = engine.commit_stats();
+  while (!wait_for_signal(signals, 10'000)) {
+    const auto now = engine.commit_stats();
+    const auto tx = now.transactions - last.transactions;
+    if (tx > 0) {
+      spdlog::info("group commit: {} transactions, {:.1f} bids and {:.1f} auctions each, {:.2f} ms each, {} failed; {} live auctions",
+                   tx, static_cast<double>(now.bids - last.bids) / static_cast<double>(tx),
+                   static_cast<double>(now.auctions - last.auctions) / static_cast<double>(tx),
+                   static_cast<double>(now.commit_micros - last.commit_micros) / 1000.0 /
+                       static_cast<double>(tx),
+                   now.failures - last.failures, engine.live_auctions());
+    }
+    last = now;
   }
   spdlog::info("shutting down: finishing in-flight calls");
   server->Shutdown(std::chrono::system_clock::now() +
