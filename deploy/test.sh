@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Build and run every test, then the linters: the same steps CI runs (.ci/run).
+#
+#   deploy/test.sh              install deps, build `build`, ctest (unit + integration), lint
+#   deploy/test.sh --sanitize   also build-asan (address,undefined) and build-tsan (thread),
+#                               with ctest in each
+#   deploy/test.sh --no-lint    skip deploy/lint.sh
+#
+# The test binaries start their own private PostgreSQL clusters through deploy/pg-cluster.sh;
+# every cluster started under this script is recorded (AUCTION_PG_REGISTRY) and stopped on exit,
+# whatever happens. Exit status is non-zero if any step failed.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+usage() {
+  sed -n '2,11s/^# \{0,1\}//p' "$0" >&2
+  exit 2
+}
+
+sanitize=0
+lint=1
+for arg in "$@"; do
+  case $arg in
+    --sanitize) sanitize=1 ;;
+    --no-lint) lint=0 ;;
+    -h | --help) usage ;;
+    *)
+      echo "test.sh: unknown argument '$arg'" >&2
+      usage
+      ;;
+  esac
+done
+
+CTEST_JOBS=2
+CTEST_TIMEOUT=600 # seconds per test, unless the test sets its own TIMEOUT
+
+# --- leftovers: stop every PostgreSQL cluster started while we run ---------------------------
+registry=$(mktemp "${TMPDIR:-/tmp}/auction-pg-registry.XXXXXX")
+export AUCTION_PG_REGISTRY=$registry
+cleanup() {
+  local rc=$?
+  bash "$repo/deploy/pg-cluster.sh" stop-registered "$registry" || true
+  rm -f "$registry"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- steps -----------------------------------------------------------------------------------
+failed=()
+banner() { printf '\n=== test.sh: %s\n' "$*"; }
+
+# run_step NAME CMD...: run, remember a failure, carry on.
+run_step() {
+  local name=$1
+  shift
+  banner "$name"
+  local start=$SECONDS rc=0
+  "$@" || rc=$?
+  if [[ $rc -eq 0 ]]; then
+    echo "--- $name: ok ($((SECONDS - start))s)"
+    return 0
+  fi
+  echo "--- $name: FAILED (exit $rc, $((SECONDS - start))s)" >&2
+  failed+=("$name")
+  return 1
+}
+
+run_ctest() {
+  local dir=$1
+  shift
+  "$@" ctest --test-dir "$dir" --output-on-failure -j "$CTEST_JOBS" --timeout "$CTEST_TIMEOUT"
+}
+
+# sanitizer_opts SUPP_FILE OPTION...: OPTIONs joined by ':', plus suppressions=tests/SUPP_FILE
+# when that file exists.
+sanitizer_opts() {
+  local supp=$repo/tests/$1
+  shift
+  local opts=("$@")
+  [[ -f $supp ]] && opts+=("suppressions=$supp")
+  (
+    IFS=:
+    echo "${opts[*]}"
+  )
+}
+
+run_step "install deps" bash deploy/install-deps.sh || exit 1
+
+if run_step "build (build)" bash deploy/build.sh build; then
+  run_step "ctest (build)" run_ctest build || true
+fi
+
+if [[ $sanitize -eq 1 ]]; then
+  if run_step "build (build-asan: address,undefined)" \
+    bash deploy/build.sh build-asan -DAUCTION_SANITIZE=address,undefined; then
+    run_step "ctest (build-asan)" run_ctest build-asan env \
+      ASAN_OPTIONS="$(sanitizer_opts asan.supp detect_leaks=1 detect_stack_use_after_return=1)" \
+      LSAN_OPTIONS="$(sanitizer_opts lsan.supp)" \
+      UBSAN_OPTIONS="$(sanitizer_opts ubsan.supp print_stacktrace=1 halt_on_error=1)" || true
+  fi
+
+  if run_step "build (build-tsan: thread)" bash deploy/build.sh build-tsan -DAUCTION_SANITIZE=thread; then
+    # GCC 12's TSan cannot map its shadow memory with high ASLR entropy (newer kernels set
+    # vm.mmap_rnd_bits=32); run the tests without address randomisation there.
+    tsan_prefix=(env)
+    rnd_bits=$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 28)
+    if ((rnd_bits > 28)); then
+      tsan_prefix=(setarch "$(uname -m)" -R env)
+    fi
+    run_step "ctest (build-tsan)" run_ctest build-tsan "${tsan_prefix[@]}" \
+      TSAN_OPTIONS="$(sanitizer_opts tsan.supp second_deadlock_stack=1 history_size=4)" || true
+  fi
+fi
+
+if [[ $lint -eq 1 && -f deploy/lint.sh ]]; then
+  run_step "lint" bash deploy/lint.sh build || true
+fi
+
+echo
+if [[ ${#failed[@]} -gt 0 ]]; then
+  printf 'test.sh: FAILED steps:' >&2
+  printf ' [%s]' "${failed[@]}" >&2
+  printf '\n' >&2
+  exit 1
+fi
+echo "test.sh: all steps passed"
