@@ -56,7 +56,7 @@ AuctionActor::behavior_type AuctionActor::make_behavior() {
       [this](bid_atom, BidCommand& cmd) { on_bid(cmd); },
       [this](buy_now_atom, BuyNowCommand& cmd) { on_buy_now(cmd); },
       [this](cancel_atom, CancelCommand& cmd) { on_cancel(cmd); },
-      [this](get_atom, GetCommand& cmd) { (*cmd.reply)(view(cmd.top_bidders)); },
+      [this](get_atom, GetCommand& cmd) { on_get(cmd); },
       [this](commit_atom, CommitOutcome& outcome) { on_commit(outcome); },
       [this](reload_atom, ReloadOutcome& outcome) { on_reload(outcome); },
       [this](retry_atom) { request_reload(); },
@@ -221,6 +221,26 @@ void AuctionActor::on_cancel(CancelCommand& cmd) {
   });
   arm_end_timer();
   flush_if_idle();
+}
+
+void AuctionActor::on_get(GetCommand& cmd) {
+  if (!stale_) close_if_due(ctx_.clock());
+  if (is_final(working_) && !is_final(info_.state) && !stale_) {
+    // The end is decided but not committed yet: answer once it is, so that
+    // nobody sees an ended auction without its outcome. On a failed commit
+    // the answer is what the database holds.
+    auto answer = [this, top = cmd.top_bidders, reply = std::move(cmd.reply)](const CommitResult&) {
+      (*reply)(view(top));
+    };
+    if (next_.empty() && inflight_) {
+      inflight_->completions.push_back(std::move(answer));
+    } else {
+      next_.completions.push_back(std::move(answer));
+    }
+    flush_if_idle();
+    return;
+  }
+  (*cmd.reply)(view(cmd.top_bidders));
 }
 
 void AuctionActor::close_if_due(TimePoint now) {

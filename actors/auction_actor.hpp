@@ -55,6 +55,7 @@ class AuctionActor : public auction_actor::base {
   void on_bid(BidCommand& cmd);
   void on_buy_now(BuyNowCommand& cmd);
   void on_cancel(CancelCommand& cmd);
+  void on_get(GetCommand& cmd);
   void on_commit(CommitOutcome& outcome);
   void on_reload(ReloadOutcome& outcome);
   void on_end_timer(std::uint64_t generation);

@@ -196,12 +196,14 @@ int main(int argc, char** argv) {
     const auto now = engine.commit_stats();
     const auto tx = now.transactions - last.transactions;
     if (tx > 0) {
-      spdlog::info("group commit: {} transactions, {:.1f} bids and {:.1f} auctions each, {:.2f} ms each, {} failed; {} live auctions",
-                   tx, static_cast<double>(now.bids - last.bids) / static_cast<double>(tx),
-                   static_cast<double>(now.auctions - last.auctions) / static_cast<double>(tx),
-                   static_cast<double>(now.commit_micros - last.commit_micros) / 1000.0 /
-                       static_cast<double>(tx),
-                   now.failures - last.failures, engine.live_auctions());
+      spdlog::info(
+          "group commit: {} transactions, {:.1f} bids and {:.1f} auctions each, {:.2f} ms each, {} "
+          "failed; {} live auctions",
+          tx, static_cast<double>(now.bids - last.bids) / static_cast<double>(tx),
+          static_cast<double>(now.auctions - last.auctions) / static_cast<double>(tx),
+          static_cast<double>(now.commit_micros - last.commit_micros) / 1000.0 /
+              static_cast<double>(tx),
+          now.failures - last.failures, engine.live_auctions());
     }
     last = now;
   }

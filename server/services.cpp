@@ -313,6 +313,9 @@ Reactor* UserServiceImpl::Login(grpc::CallbackServerContext* ctx, const v1::Logi
       req->password().size() > 256) {
     return finish(ctx, invalid_argument("username and password are required"));
   }
+  if (!is_valid_utf8(req->username()) || !is_valid_utf8(req->password())) {
+    return finish(ctx, invalid_argument("username and password must be valid UTF-8"));
+  }
   return on_query_pool(engine_, ctx,
                        [this, resp, username = req->username(),
                         password = req->password()](persistence::Repository& repo) {
