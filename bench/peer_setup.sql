@@ -1,4 +1,5 @@
 -- Tables for the pgbench peer, in their own database.
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS peer_bids;
 DROP TABLE IF EXISTS peer_auctions;
 CREATE TABLE peer_auctions (

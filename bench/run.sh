@@ -7,12 +7,14 @@
 # Starts its own PostgreSQL cluster and auctiond on loopback; stops both.
 #
 #   bench/run.sh [--duration 10s] [--in-flight 64] [--auctions 1000] [--pg-clients 16]
+#                [--server-arg ARG]... (passed to auctiond, e.g. --server-arg --scheduler=stealing)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 duration=10s
 in_flight=64
 auctions=1000
 pg_clients=16
+server_args=()
 build=${AUCTION_BUILD_DIR:-$repo/build}
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -21,6 +23,7 @@ while [[ $# -gt 0 ]]; do
     --auctions) auctions=$2; shift 2 ;;
     --pg-clients) pg_clients=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
+    --server-arg) server_args+=("$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -40,7 +43,7 @@ trap cleanup EXIT
 url=$(bash "$repo/deploy/pg-cluster.sh" start "$pg_data" auto 2>/dev/null | tail -n 1)
 port=$(bash "$repo/deploy/pg-cluster.sh" free-port)
 "$build/server/auctiond" --listen "127.0.0.1:$port" --database-url "$url" \
-  --token-secret bench-secret --log-level warn > "$work/auctiond.log" 2>&1 &
+  --token-secret bench-secret --log-level warn "${server_args[@]}" > "$work/auctiond.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   grep -q "listening on" "$work/auctiond.log" && break
