@@ -40,6 +40,8 @@ void AuctionActor::load(persistence::LoadedAuction loaded) {
   keyed_.clear();
   for (const auto& b : loaded.keyed_bids) {
     KeyedAnswer& k = keyed_[key_of(b.bidder_id, b.idempotency_key)];
+    k.bidder = b.bidder_id;
+    k.key = b.idempotency_key;
     k.max_amount = b.max_amount;
     k.buy_now = b.buy_now;
     k.answer = bid_reply_from_row(b, info_.state.terms.currency);
@@ -120,7 +122,9 @@ void AuctionActor::on_bid(BidCommand& cmd) {
   const std::size_t index = next_.rows.size();
   next_.rows.push_back(row_for(cmd.bidder, cmd.max_amount, d, now, cmd.idempotency_key));
   for (auto& e : d.events) next_.events.push_back(e);
-  if (!key.empty()) keyed_[key] = KeyedAnswer{cmd.max_amount, false, std::nullopt, {}};
+  if (!key.empty()) {
+    keyed_[key] = KeyedAnswer{cmd.bidder.id, cmd.idempotency_key, cmd.max_amount, false, {}, {}};
+  }
 
   next_.completions.push_back([this, index, key, reply = std::move(cmd.reply),
                                row = next_.rows.back()](const CommitResult& ids) mutable {
@@ -181,7 +185,9 @@ void AuctionActor::on_buy_now(BuyNowCommand& cmd) {
   row.buy_now = true;
   next_.rows.push_back(row);
   for (auto& e : *events) next_.events.push_back(e);
-  if (!key.empty()) keyed_[key] = KeyedAnswer{row.max_amount, true, std::nullopt, {}};
+  if (!key.empty()) {
+    keyed_[key] = KeyedAnswer{cmd.buyer.id, cmd.idempotency_key, row.max_amount, true, {}, {}};
+  }
   next_.completions.push_back(
       [this, index, key, row, reply = std::move(cmd.reply)](const CommitResult& ids) mutable {
         if (!ids) {
@@ -364,6 +370,7 @@ void AuctionActor::retire() {
   if (retiring_) return;
   retiring_ = true;
   ctx_.registry.remove(info_.state.terms.id, address());
+  for (const auto& [id, k] : keyed_) ctx_.keys.forget(k.bidder, k.key);
   // Keep answering for a moment: commands already routed here still get a
   // proper answer (AUCTION_ENDED, recorded) instead of a dropped message.
   delayed_send(this, ctx_.retire_grace, retire_atom::value);

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/idempotency_index.hpp"
 #include "actors/protocol.hpp"
 #include "actors/registry.hpp"
 #include "domain/top_bidders.hpp"
@@ -22,6 +23,9 @@ struct ActorContext {
   persistence::CommitQueue& commits;
   persistence::QueryPool& queries;
   Registry& registry;
+  /// Keys of a retired auction are dropped from it (a later retry is looked
+  /// up in the database), so it holds only live auctions' keys.
+  IdempotencyIndex& keys;
   std::function<TimePoint()> clock;
   /// How long a finished auction's actor keeps answering before it quits.
   Duration retire_grace = std::chrono::seconds(5);
@@ -46,6 +50,8 @@ class AuctionActor : public auction_actor::base {
   };
   /// The first answer for one (bidder, idempotency key) on this auction.
   struct KeyedAnswer {
+    UserId bidder = 0;
+    std::string key;
     Money max_amount = 0;
     bool buy_now = false;
     std::optional<BidReply> answer;  ///< none while its commit is in flight

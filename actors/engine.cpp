@@ -21,7 +21,7 @@ Engine::Engine(caf::actor_system& system, const persistence::Database& db, Engin
       commits_(db, config.commit_writers),
       queries_(db, config.query_threads),
       context_{
-          commits_, queries_, registry_,
+          commits_, queries_, registry_, keys_,
           [] { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }},
       db_(db) {}
 

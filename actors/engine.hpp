@@ -66,8 +66,8 @@ class Engine {
   persistence::CommitQueue commits_;
   persistence::QueryPool queries_;
   Registry registry_;
+  IdempotencyIndex keys_;  // before context_, which refers to it
   ActorContext context_;
-  IdempotencyIndex keys_;
   std::mutex spawn_mu_;
   mutable std::shared_mutex suspended_mu_;
   std::unordered_set<UserId> suspended_;
