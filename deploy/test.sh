@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # functions here are called indirectly (trap, run_step)
 # Build and run every test, then the linters: the same steps CI runs (.ci/run).
 #
 #   deploy/test.sh              install deps, build `build`, ctest (unit + integration), lint
@@ -69,10 +70,27 @@ run_step() {
   return 1
 }
 
+# Totals over every ctest run, for the closing "N passed, N failed" line.
+tests_passed=0
+tests_failed=0
 run_ctest() {
   local dir=$1
   shift
-  "$@" ctest --test-dir "$dir" --output-on-failure -j "$CTEST_JOBS" --timeout "$CTEST_TIMEOUT"
+  local log rc=0
+  log=$(mktemp "${TMPDIR:-/tmp}/auction-ctest.XXXXXX")
+  "$@" ctest --test-dir "$dir" --output-on-failure -j "$CTEST_JOBS" --timeout "$CTEST_TIMEOUT" \
+    2>&1 | tee "$log" || rc=$?
+  # "100% tests passed, 0 tests failed out of 169"
+  local summary
+  summary=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+  rm -f "$log"
+  if [[ $summary =~ ([0-9]+)\ tests?\ failed\ out\ of\ ([0-9]+) ]]; then
+    tests_failed=$((tests_failed + BASH_REMATCH[1]))
+    tests_passed=$((tests_passed + BASH_REMATCH[2] - BASH_REMATCH[1]))
+  elif [[ $rc -eq 0 ]]; then
+    rc=1 # ctest printed no summary: treat as a failure, never as "no tests"
+  fi
+  return "$rc"
 }
 
 # sanitizer_opts SUPP_FILE OPTION...: OPTIONs joined by ':', plus suppressions=tests/SUPP_FILE
@@ -112,7 +130,7 @@ if [[ $sanitize -eq 1 ]]; then
       tsan_prefix=(setarch "$(uname -m)" -R env)
     fi
     run_step "ctest (build-tsan)" run_ctest build-tsan "${tsan_prefix[@]}" \
-      TSAN_OPTIONS="$(sanitizer_opts tsan.supp second_deadlock_stack=1 history_size=4)" || true
+      TSAN_OPTIONS="$(sanitizer_opts tsan.supp second_deadlock_stack=1 history_size=4 halt_on_error=1)" || true
   fi
 fi
 
@@ -121,10 +139,18 @@ if [[ $lint -eq 1 && -f deploy/lint.sh ]]; then
 fi
 
 echo
+if [[ $tests_passed -eq 0 && $tests_failed -eq 0 ]]; then
+  failed+=("no test ran")
+fi
+status=0
 if [[ ${#failed[@]} -gt 0 ]]; then
   printf 'test.sh: FAILED steps:' >&2
   printf ' [%s]' "${failed[@]}" >&2
   printf '\n' >&2
-  exit 1
+  status=1
+else
+  echo "test.sh: all steps passed"
 fi
-echo "test.sh: all steps passed"
+# Last line, for CI: the totals over every ctest run.
+echo "tests: $tests_passed passed, $tests_failed failed"
+exit "$status"
