@@ -218,7 +218,8 @@ Page<BidRow> bid_page(const pqxx::result& rows, int limit, KeyOf key_of) {
   Page<BidRow> out;
   for (const auto& row : rows) {
     if (static_cast<int>(out.items.size()) == limit) {
-      out.next_page_token = encode_page_token(key_of(out.items.back()), 0);
+      const auto [a, b] = key_of(out.items.back());
+      out.next_page_token = encode_page_token(a, b);
       break;
     }
     out.items.push_back(bid_from_row(row));
@@ -235,7 +236,9 @@ Result<Page<BidRow>> Repository::list_bids(AuctionId id, const PageRequest& page
   return guarded<Page<BidRow>>(session_, "list_bids", [&]() {
     pqxx::read_transaction w(session_.conn());
     auto rows = w.exec_prepared("auction_bids_page", id, keys->has, keys->a, limit + 1);
-    return bid_page(rows, limit, [](const BidRow& b) { return b.version_after; });
+    return bid_page(rows, limit, [](const BidRow& b) {
+      return std::pair<std::int64_t, std::int64_t>{b.version_after, 0};
+    });
   });
 }
 
@@ -245,8 +248,10 @@ Result<Page<BidRow>> Repository::list_user_bids(UserId bidder, const PageRequest
   const int limit = clamp_page_size(page.page_size);
   return guarded<Page<BidRow>>(session_, "list_user_bids", [&]() {
     pqxx::read_transaction w(session_.conn());
-    auto rows = w.exec_prepared("user_bids_page", bidder, keys->has, keys->a, limit + 1);
-    return bid_page(rows, limit, [](const BidRow& b) { return b.id; });
+    auto rows = w.exec_prepared("user_bids_page", bidder, keys->has, keys->a, keys->b, limit + 1);
+    return bid_page(rows, limit, [](const BidRow& b) {
+      return std::pair<std::int64_t, std::int64_t>{time_to_us(b.placed_at), b.id};
+    });
   });
 }
 

@@ -89,8 +89,9 @@ inline constexpr std::array<std::pair<const char*, const char*>, 22> kPrepared =
      "WHERE b.auction_id = $1 AND b.accepted AND (NOT $2::bool OR b.version_after < $3::bigint) "
      "ORDER BY b.version_after DESC LIMIT $4"},
     {"user_bids_page",
-     "SELECT " BID_COLUMNS BID_FROM
-     "WHERE b.bidder_id = $1 AND (NOT $2::bool OR b.id < $3::bigint) ORDER BY b.id DESC LIMIT $4"},
+     "SELECT " BID_COLUMNS BID_FROM "WHERE b.bidder_id = $1 "
+     "AND (NOT $2::bool OR (b.placed_at, b.id) < (us_to_ts($3::bigint), $4::bigint)) "
+     "ORDER BY b.placed_at DESC, b.id DESC LIMIT $5"},
     {"list_newest",
      "SELECT " AUCTION_COLUMNS AUCTION_FROM AUCTION_LIST_WHERE
      "AND (NOT $6::bool OR (a.created_at, a.id) < (us_to_ts($7::bigint), $8::bigint)) "
