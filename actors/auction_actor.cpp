@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/mailbox_sync.hpp"
 #include "actors/views.hpp"
 
 namespace auction::actors {
@@ -24,7 +25,11 @@ AuctionActor::AuctionActor(caf::actor_config& cfg, ActorContext& ctx,
                            persistence::LoadedAuction loaded)
     : auction_actor::base(cfg), ctx_(ctx) {
   load(std::move(loaded));
+  tsan_release(this);  // the constructor runs on the spawning thread
 }
+
+// CAF destroys an actor on whichever thread drops the last reference.
+AuctionActor::~AuctionActor() { tsan_acquire(this); }
 
 std::string AuctionActor::key_of(UserId bidder, const std::string& key) {
   return std::to_string(bidder) + ":" + key;
@@ -49,21 +54,53 @@ void AuctionActor::load(persistence::LoadedAuction loaded) {
 }
 
 AuctionActor::behavior_type AuctionActor::make_behavior() {
+  HandlerScope start_scope(this);
+  // Shutdown's exit message goes through a handler of ours too, so that the
+  // mailbox hand-off is annotated before CAF tears the behaviour down.
+  set_exit_handler([this](caf::exit_msg& msg) {
+    HandlerScope scope(this);
+    quit(msg.reason);
+  });
   // A restarted server finds overdue auctions here: end them at once (with
   // their scheduled end time), else wait for the end.
   close_if_due(ctx_.clock());
   flush_if_idle();
   arm_end_timer();
   return {
-      [this](bid_atom, BidCommand& cmd) { on_bid(cmd); },
-      [this](buy_now_atom, BuyNowCommand& cmd) { on_buy_now(cmd); },
-      [this](cancel_atom, CancelCommand& cmd) { on_cancel(cmd); },
-      [this](get_atom, GetCommand& cmd) { on_get(cmd); },
-      [this](commit_atom, CommitOutcome& outcome) { on_commit(outcome); },
-      [this](reload_atom, ReloadOutcome& outcome) { on_reload(outcome); },
-      [this](retry_atom) { request_reload(); },
-      [this](end_timer_atom, std::uint64_t generation) { on_end_timer(generation); },
+      [this](bid_atom, BidCommand& cmd) {
+        HandlerScope scope(this);
+        on_bid(cmd);
+      },
+      [this](buy_now_atom, BuyNowCommand& cmd) {
+        HandlerScope scope(this);
+        on_buy_now(cmd);
+      },
+      [this](cancel_atom, CancelCommand& cmd) {
+        HandlerScope scope(this);
+        on_cancel(cmd);
+      },
+      [this](get_atom, GetCommand& cmd) {
+        HandlerScope scope(this);
+        on_get(cmd);
+      },
+      [this](commit_atom, CommitOutcome& outcome) {
+        HandlerScope scope(this);
+        on_commit(outcome);
+      },
+      [this](reload_atom, ReloadOutcome& outcome) {
+        HandlerScope scope(this);
+        on_reload(outcome);
+      },
+      [this](retry_atom) {
+        HandlerScope scope(this);
+        request_reload();
+      },
+      [this](end_timer_atom, std::uint64_t generation) {
+        HandlerScope scope(this);
+        on_end_timer(generation);
+      },
       [this](retire_atom) {
+        HandlerScope scope(this);
         // Never quit with a commit in flight: its callers would lose the answer.
         if (inflight_ || !next_.empty()) {
           delayed_send(this, ctx_.retire_grace, retire_atom::value);
@@ -284,10 +321,10 @@ void AuctionActor::flush_if_idle() {
   next_ = Batch{};
   const std::uint64_t batch = ++batch_seq_;
   auction_actor self = caf::actor_cast<auction_actor>(this);
-  ctx_.commits.submit(
-      std::move(write), info_.state.version, [self, batch](Result<std::vector<std::int64_t>> ids) {
-        caf::anon_send(self, commit_atom::value, CommitOutcome{batch, std::move(ids)});
-      });
+  ctx_.commits.submit(std::move(write), info_.state.version,
+                      [self, batch](Result<std::vector<std::int64_t>> ids) {
+                        send_to(self, commit_atom::value, CommitOutcome{batch, std::move(ids)});
+                      });
 }
 
 void AuctionActor::on_commit(CommitOutcome& outcome) {
@@ -336,7 +373,7 @@ void AuctionActor::request_reload() {
   auction_actor self = caf::actor_cast<auction_actor>(this);
   const AuctionId id = info_.state.terms.id;
   const bool queued = ctx_.queries.submit([self, id](persistence::Repository& repo) {
-    caf::anon_send(self, reload_atom::value, ReloadOutcome{repo.load_auction(id)});
+    send_to(self, reload_atom::value, ReloadOutcome{repo.load_auction(id)});
   });
   if (!queued) {
     reloading_ = false;

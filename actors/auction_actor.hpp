@@ -35,6 +35,9 @@ struct ActorContext {
 class AuctionActor : public auction_actor::base {
  public:
   AuctionActor(caf::actor_config& cfg, ActorContext& ctx, persistence::LoadedAuction loaded);
+  ~AuctionActor() override;
+  AuctionActor(const AuctionActor&) = delete;
+  AuctionActor& operator=(const AuctionActor&) = delete;
   behavior_type make_behavior() override;
   const char* name() const override { return "auction"; }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/mailbox_sync.hpp"
 #include "actors/views.hpp"
 
 namespace auction::actors {
@@ -130,7 +131,7 @@ void Engine::place_bid(AuctionId id, BidCommand cmd) {
 
 void Engine::route_bid(AuctionId id, BidCommand cmd) {
   if (auto actor = registry_.find(id)) {
-    caf::anon_send(*actor, bid_atom::value, std::move(cmd));
+    send_to(*actor, bid_atom::value, std::move(cmd));
     return;
   }
   auto reply = cmd.reply;
@@ -160,7 +161,7 @@ void Engine::bid_on_stored(AuctionId id, BidCommand cmd, persistence::Repository
       return;
     }
     auto actor = ensure_actor(std::move(**loaded));
-    caf::anon_send(actor, bid_atom::value, std::move(cmd));
+    send_to(actor, bid_atom::value, std::move(cmd));
     return;
   }
   // Final: the attempt is rejected, and recorded for audit like any other.
@@ -196,7 +197,7 @@ void Engine::buy_now(AuctionId id, BuyNowCommand cmd) {
     }
   }
   if (auto actor = registry_.find(id)) {
-    caf::anon_send(*actor, buy_now_atom::value, std::move(cmd));
+    send_to(*actor, buy_now_atom::value, std::move(cmd));
     return;
   }
   auto reply = cmd.reply;
@@ -227,7 +228,7 @@ void Engine::buy_now(AuctionId id, BuyNowCommand cmd) {
 
 void Engine::cancel(AuctionId id, CancelCommand cmd) {
   if (auto actor = registry_.find(id)) {
-    caf::anon_send(*actor, cancel_atom::value, std::move(cmd));
+    send_to(*actor, cancel_atom::value, std::move(cmd));
     return;
   }
   auto reply = cmd.reply;
@@ -250,7 +251,7 @@ void Engine::cancel(AuctionId id, CancelCommand cmd) {
 
 void Engine::get_auction(AuctionId id, GetCommand cmd) {
   if (auto actor = registry_.find(id)) {
-    caf::anon_send(*actor, get_atom::value, std::move(cmd));
+    send_to(*actor, get_atom::value, std::move(cmd));
     return;
   }
   auto reply = cmd.reply;
@@ -270,7 +271,7 @@ void Engine::shutdown() {
   if (stopped_.exchange(true)) return;
   commits_.stop();
   queries_.stop();
-  for (auto& actor : registry_.all()) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  for (auto& actor : registry_.all()) stop_actor(actor, caf::exit_reason::user_shutdown);
   system_.await_actors_before_shutdown(false);
   spdlog::info("engine stopped: {} commits, {} bids committed", commits_.stats().transactions,
                commits_.stats().bids);
