@@ -5,6 +5,7 @@
 #   deploy/test.sh              install deps, build `build`, ctest (unit + integration), lint
 #   deploy/test.sh --sanitize   also build-asan (address,undefined) and build-tsan (thread),
 #                               with ctest in each
+#   deploy/test.sh --asan       only the AddressSanitizer/UBSan one (--tsan: only ThreadSanitizer)
 #   deploy/test.sh --no-lint    skip deploy/lint.sh
 #
 # The test binaries start their own private PostgreSQL clusters through deploy/pg-cluster.sh;
@@ -20,11 +21,17 @@ usage() {
   exit 2
 }
 
-sanitize=0
+asan=0
+tsan=0
 lint=1
 for arg in "$@"; do
   case $arg in
-    --sanitize) sanitize=1 ;;
+    --sanitize)
+      asan=1
+      tsan=1
+      ;;
+    --asan) asan=1 ;;
+    --tsan) tsan=1 ;;
     --no-lint) lint=0 ;;
     -h | --help) usage ;;
     *)
@@ -112,7 +119,7 @@ if run_step "build (build)" bash deploy/build.sh build; then
   run_step "ctest (build)" run_ctest build || true
 fi
 
-if [[ $sanitize -eq 1 ]]; then
+if [[ $asan -eq 1 ]]; then
   if run_step "build (build-asan: address,undefined)" \
     bash deploy/build.sh build-asan -DAUCTION_SANITIZE=address,undefined; then
     run_step "ctest (build-asan)" run_ctest build-asan env \
@@ -120,15 +127,14 @@ if [[ $sanitize -eq 1 ]]; then
       LSAN_OPTIONS="$(sanitizer_opts lsan.supp)" \
       UBSAN_OPTIONS="$(sanitizer_opts ubsan.supp print_stacktrace=1 halt_on_error=1)" || true
   fi
+fi
+
+if [[ $tsan -eq 1 ]]; then
 
   if run_step "build (build-tsan: thread)" bash deploy/build.sh build-tsan -DAUCTION_SANITIZE=thread; then
     # GCC 12's TSan cannot map its shadow memory with high ASLR entropy (newer kernels set
-    # vm.mmap_rnd_bits=32); run the tests without address randomisation there.
-    tsan_prefix=(env)
-    rnd_bits=$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 28)
-    if ((rnd_bits > 28)); then
-      tsan_prefix=(setarch "$(uname -m)" -R env)
-    fi
+    # vm.mmap_rnd_bits=32); run the tests without address randomisation.
+    tsan_prefix=(setarch "$(uname -m)" -R env)
     run_step "ctest (build-tsan)" run_ctest build-tsan "${tsan_prefix[@]}" \
       TSAN_OPTIONS="$(sanitizer_opts tsan.supp second_deadlock_stack=1 history_size=4 halt_on_error=1)" || true
   fi
