@@ -129,30 +129,43 @@ void Engine::place_bid(AuctionId id, BidCommand cmd) {
   }
 }
 
+namespace {
+
+/// For an auction without an actor: on the query pool, loads it and calls
+/// `on_stored(record, cmd, repo)`; answers NOT_FOUND, database errors and a
+/// full pool itself.
+template <class Command, class OnStored>
+void with_stored_auction(persistence::QueryPool& pool, AuctionId id, Command cmd,
+                         OnStored on_stored) {
+  auto reply = cmd.reply;
+  const bool queued = pool.submit([id, cmd = std::move(cmd), on_stored = std::move(on_stored)](
+                                      persistence::Repository& repo) mutable {
+    auto found = repo.get_auction(id);
+    if (!found) return (*cmd.reply)(found.error());
+    if (!*found) return (*cmd.reply)(unknown_auction());
+    on_stored(std::move(**found), cmd, repo);
+  });
+  if (!queued) (*reply)(overloaded());
+}
+
+}  // namespace
+
 void Engine::route_bid(AuctionId id, BidCommand cmd) {
   if (auto actor = registry_.find(id)) {
     send_to(*actor, bid_atom::value, std::move(cmd));
     return;
   }
-  auto reply = cmd.reply;
-  if (!queries_.submit([this, id, cmd = std::move(cmd)](persistence::Repository& repo) mutable {
-        bid_on_stored(id, std::move(cmd), repo);
-      })) {
-    (*reply)(overloaded());
-  }
+  with_stored_auction(
+      queries_, id, std::move(cmd),
+      [this](persistence::AuctionRecord record, BidCommand& bid, persistence::Repository& repo) {
+        bid_on_stored(std::move(record), std::move(bid), repo);
+      });
 }
 
-void Engine::bid_on_stored(AuctionId id, BidCommand cmd, persistence::Repository& repo) {
-  auto found = repo.get_auction(id);
-  if (!found) {
-    (*cmd.reply)(found.error());
-    return;
-  }
-  if (!*found) {
-    (*cmd.reply)(unknown_auction());
-    return;
-  }
-  const AuctionState& s = (*found)->state;
+void Engine::bid_on_stored(persistence::AuctionRecord record, BidCommand cmd,
+                           persistence::Repository& repo) {
+  const AuctionState& s = record.state;
+  const AuctionId id = s.terms.id;
   if (s.phase == Phase::kOpen) {
     // Open but without an actor (it failed to reload earlier): bring it back.
     auto loaded = repo.load_auction(id);
@@ -200,30 +213,27 @@ void Engine::buy_now(AuctionId id, BuyNowCommand cmd) {
     send_to(*actor, buy_now_atom::value, std::move(cmd));
     return;
   }
-  auto reply = cmd.reply;
-  if (!queries_.submit([id, cmd = std::move(cmd)](persistence::Repository& repo) {
-        auto found = repo.get_auction(id);
-        if (!found) return (*cmd.reply)(found.error());
-        if (!*found) return (*cmd.reply)(unknown_auction());
-        if (!cmd.idempotency_key.empty()) {
-          auto earlier = repo.find_keyed_bid(cmd.buyer.id, cmd.idempotency_key);
-          if (!earlier) return (*cmd.reply)(earlier.error());
+  with_stored_auction(
+      queries_, id, std::move(cmd),
+      [id](persistence::AuctionRecord record, BuyNowCommand& buy, persistence::Repository& repo) {
+        if (!buy.idempotency_key.empty()) {
+          // A retry of a purchase that ended the auction: its first answer.
+          auto earlier = repo.find_keyed_bid(buy.buyer.id, buy.idempotency_key);
+          if (!earlier) return (*buy.reply)(earlier.error());
           if (*earlier && (*earlier)->buy_now && (*earlier)->auction_id == id) {
             auto latest = repo.latest_bid_per_bidder(id);
-            if (!latest) return (*cmd.reply)(latest.error());
-            return (*cmd.reply)(
-                BuyNowReply{(*earlier)->id, view_from_rows(std::move(**found), *latest, 5)});
+            if (!latest) return (*buy.reply)(latest.error());
+            return (*buy.reply)(
+                BuyNowReply{(*earlier)->id, view_from_rows(std::move(record), *latest, 5)});
           }
         }
-        const AuctionState& s = (*found)->state;
-        if (s.terms.seller_id == cmd.buyer.id) {
-          return (*cmd.reply)(permission_denied("sellers cannot buy their own item"));
+        const AuctionState& s = record.state;
+        if (s.terms.seller_id == buy.buyer.id) {
+          return (*buy.reply)(permission_denied("sellers cannot buy their own item"));
         }
-        (*cmd.reply)(failed_precondition(s.phase == Phase::kCancelled ? "the auction was cancelled"
+        (*buy.reply)(failed_precondition(s.phase == Phase::kCancelled ? "the auction was cancelled"
                                                                       : "the auction has ended"));
-      })) {
-    (*reply)(overloaded());
-  }
+      });
 }
 
 void Engine::cancel(AuctionId id, CancelCommand cmd) {
@@ -231,22 +241,18 @@ void Engine::cancel(AuctionId id, CancelCommand cmd) {
     send_to(*actor, cancel_atom::value, std::move(cmd));
     return;
   }
-  auto reply = cmd.reply;
-  if (!queries_.submit([id, cmd = std::move(cmd)](persistence::Repository& repo) {
-        auto found = repo.get_auction(id);
-        if (!found) return (*cmd.reply)(found.error());
-        if (!*found) return (*cmd.reply)(unknown_auction());
-        const AuctionState& s = (*found)->state;
-        if (!cmd.caller.is_admin && cmd.caller.id != s.terms.seller_id) {
-          return (*cmd.reply)(
+  with_stored_auction(
+      queries_, id, std::move(cmd),
+      [](persistence::AuctionRecord record, CancelCommand& cancel, persistence::Repository&) {
+        const AuctionState& s = record.state;
+        if (!cancel.caller.is_admin && cancel.caller.id != s.terms.seller_id) {
+          return (*cancel.reply)(
               permission_denied("only the seller or an admin can cancel this auction"));
         }
-        (*cmd.reply)(failed_precondition(s.phase == Phase::kCancelled
-                                             ? "the auction is already cancelled"
-                                             : "the auction has already ended"));
-      })) {
-    (*reply)(overloaded());
-  }
+        (*cancel.reply)(failed_precondition(s.phase == Phase::kCancelled
+                                                ? "the auction is already cancelled"
+                                                : "the auction has already ended"));
+      });
 }
 
 void Engine::get_auction(AuctionId id, GetCommand cmd) {
@@ -254,17 +260,13 @@ void Engine::get_auction(AuctionId id, GetCommand cmd) {
     send_to(*actor, get_atom::value, std::move(cmd));
     return;
   }
-  auto reply = cmd.reply;
-  if (!queries_.submit([id, cmd = std::move(cmd)](persistence::Repository& repo) {
-        auto found = repo.get_auction(id);
-        if (!found) return (*cmd.reply)(found.error());
-        if (!*found) return (*cmd.reply)(unknown_auction());
+  with_stored_auction(
+      queries_, id, std::move(cmd),
+      [id](persistence::AuctionRecord record, GetCommand& get, persistence::Repository& repo) {
         auto latest = repo.latest_bid_per_bidder(id);
-        if (!latest) return (*cmd.reply)(latest.error());
-        (*cmd.reply)(view_from_rows(std::move(**found), *latest, cmd.top_bidders));
-      })) {
-    (*reply)(overloaded());
-  }
+        if (!latest) return (*get.reply)(latest.error());
+        (*get.reply)(view_from_rows(std::move(record), *latest, get.top_bidders));
+      });
 }
 
 void Engine::shutdown() {

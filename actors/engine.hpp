@@ -58,7 +58,10 @@ class Engine {
 
  private:
   void route_bid(AuctionId id, BidCommand cmd);
-  void bid_on_stored(AuctionId id, BidCommand cmd, persistence::Repository& repo);
+  /// A bid on an auction that has no actor: an open one gets its actor
+  /// back; on a final one the attempt is rejected and recorded.
+  void bid_on_stored(persistence::AuctionRecord record, BidCommand cmd,
+                     persistence::Repository& repo);
   /// Spawns the actor of an open auction unless one exists; returns it.
   auction_actor ensure_actor(persistence::LoadedAuction loaded);
 

@@ -1,6 +1,7 @@
 // The auction rules (SPEC section 3) through the domain API: proxy bidding,
 // rejections, versions and events, soft close, the end, buy now and cancel.
 #include "domain/auction.hpp"
+#include "state_assertions.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,39 +17,6 @@
 #include <vector>
 
 namespace auction {
-
-// AuctionState's defaulted operator== is unusable (AuctionTerms has no
-// operator==; see AuctionStateEquality), so whole states are compared here
-// field by field, every field of both structs.
-static std::string describe(const AuctionState& s) {
-  auto opt = [](const auto& o) { return o ? std::to_string(*o) : std::string("none"); };
-  return "{phase=" + std::to_string(static_cast<int>(s.phase)) +
-         " end=" + std::to_string(s.end_time.time_since_epoch().count()) +
-         " leader=" + opt(s.leader) + " leader_max=" + std::to_string(s.leader_max) +
-         " second_max=" + std::to_string(s.second_max) +
-         " price=" + std::to_string(s.current_price) + " bids=" + std::to_string(s.bid_count) +
-         " version=" + std::to_string(s.version) +
-         " outcome=" + std::to_string(static_cast<int>(s.outcome)) + " winner=" + opt(s.winner) +
-         " final=" + std::to_string(s.final_price) + " ended_at=" +
-         (s.ended_at ? std::to_string(s.ended_at->time_since_epoch().count()) : "none") + "}";
-}
-
-static ::testing::AssertionResult same_state(const AuctionState& a, const AuctionState& b) {
-  auto terms = [](const AuctionTerms& t) {
-    return std::tie(t.id, t.seller_id, t.currency, t.starting_price, t.reserve_price,
-                    t.buy_now_price, t.increment, t.start_time, t.original_end_time,
-                    t.soft_close_window, t.soft_close_extension);
-  };
-  auto state = [](const AuctionState& s) {
-    return std::tie(s.phase, s.end_time, s.leader, s.leader_max, s.second_max, s.current_price,
-                    s.bid_count, s.version, s.outcome, s.winner, s.final_price, s.ended_at);
-  };
-  if (terms(a.terms) == terms(b.terms) && state(a) == state(b)) {
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure()
-         << "states differ:\n  " << describe(a) << "\n  " << describe(b);
-}
 
 // Readable failure output for reject reasons (found by ADL).
 static void PrintTo(RejectReason r, std::ostream* os) {
