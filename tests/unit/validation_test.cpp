@@ -388,19 +388,14 @@ TEST(CheckText, RejectsInvalidUtf8) {
       "\xFE",                      // never in UTF-8
       "\xFF",                      // never in UTF-8
       "\x80",                      // bare continuation byte
-      "a\xBF"
-      "b",     // bare continuation byte inside text
-      "\xC3",  // truncated two-byte sequence at the end
-      "\xC3"
-      "a",         // two-byte sequence cut by ASCII
-      "\xE2\x82",  // truncated three-byte sequence at the end
-      "\xE2\x82"
-      "a",             // three-byte sequence cut by ASCII
-      "\xF0\x9F\x98",  // truncated four-byte sequence at the end
-      "\xF0\x9F\x98"
-      "abc",  // four-byte sequence cut by ASCII
-      "\xE2"
-      "\xC2\xA9",  // lead byte followed by a new lead byte
+      "a\xBF\x62",                 // bare continuation byte inside text
+      "\xC3",                      // truncated two-byte sequence at the end
+      "\xC3\x61",                  // two-byte sequence cut by ASCII
+      "\xE2\x82",                  // truncated three-byte sequence at the end
+      "\xE2\x82\x61",              // three-byte sequence cut by ASCII
+      "\xF0\x9F\x98",              // truncated four-byte sequence at the end
+      "\xF0\x9F\x98\x61\x62\x63",  // four-byte sequence cut by ASCII ("abc")
+      "\xE2\xC2\xA9",              // lead byte followed by a new lead byte
   };
   for (std::string_view s : bad) {
     std::string hex;
@@ -445,11 +440,7 @@ TEST(CheckText, RejectsC1ControlCharacters) {
     EXPECT_TRUE(check_text("f", value, 1, 10, true).has_value())
         << static_cast<int>(static_cast<unsigned char>(c1[1]));
   }
-  EXPECT_FALSE(check_text("f",
-                          "a\xC2\xA0"
-                          "b",
-                          1, 10)
-                   .has_value());  // U+00A0 is not one
+  EXPECT_FALSE(check_text("f", "a\xC2\xA0\x62", 1, 10).has_value());  // U+00A0 is not one
 }
 
 TEST(CheckAmount, ZeroToTheMaximum) {
