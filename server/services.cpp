@@ -136,25 +136,24 @@ Reactor* AuctionServiceImpl::GetAuction(grpc::CallbackServerContext* ctx,
   Reactor* reactor = ctx->DefaultReactor();
   engine_.get_auction(
       *id, actors::GetCommand{
-               top, reply_into<actors::AuctionView>(
-                        reactor, [resp, viewer = *viewer, this](const actors::AuctionView& v) {
-                          const TimePoint now = engine_.now();
-                          to_proto(v, viewer ? &*viewer : nullptr, now, resp->mutable_auction());
-                          for (const auto& e : v.top_bidders) {
-                            auto* t = resp->add_top_bidders();
-                            t->set_bidder_id(id_string(e.bidder));
-                            t->set_display_name(e.display_name);
-                            t->set_amount(e.amount);
-                            t->set_leading(e.leading);
-                          }
-                          const auto& s = v.record.state;
-                          const Duration remaining = status_at(s, now) == Status::kScheduled ||
-                                                             status_at(s, now) == Status::kActive
-                                                         ? s.end_time - now
-                                                         : Duration{0};
-                          to_proto(remaining, resp->mutable_time_remaining());
-                          resp->set_version(s.version);
-                        })});
+               top, reply_into<actors::AuctionView>(reactor, [resp, viewer = *viewer,
+                                                              this](const actors::AuctionView& v) {
+                 const TimePoint now = engine_.now();
+                 to_proto(v, viewer ? &*viewer : nullptr, now, resp->mutable_auction());
+                 for (const auto& e : v.top_bidders) {
+                   auto* t = resp->add_top_bidders();
+                   t->set_bidder_id(id_string(e.bidder));
+                   t->set_display_name(e.display_name);
+                   t->set_amount(e.amount);
+                   t->set_leading(e.leading);
+                 }
+                 const auto& s = v.record.state;
+                 const Status status = status_at(s, now);
+                 const bool running = status == Status::kScheduled || status == Status::kActive;
+                 const Duration remaining = running ? s.end_time - now : Duration{0};
+                 to_proto(remaining, resp->mutable_time_remaining());
+                 resp->set_version(s.version);
+               })});
   return reactor;
 }
 
