@@ -1,0 +1,44 @@
+#include "notifications.hpp"
+
+#include <algorithm>
+
+namespace auction {
+
+std::vector<Notice> notices_for(const AuctionEvent& event, UserId seller,
+                                std::optional<UserId> leader_before,
+                                const std::set<UserId>& bidders) {
+  std::vector<Notice> out;
+  auto add = [&](UserId user, NoticeType type) {
+    out.push_back(Notice{user, type, event.version, event.price, event.ends_at});
+  };
+  switch (event.type) {
+    case EventType::kBidPlaced:
+      if (leader_before && event.leader != leader_before) add(*leader_before, NoticeType::kOutbid);
+      break;
+    case EventType::kEnded: {
+      const bool sold = event.outcome == Outcome::kSold;
+      for (UserId bidder : bidders) {
+        add(bidder, sold && event.winner == bidder ? NoticeType::kWon : NoticeType::kLost);
+      }
+      // A buy-now buyer may have had no earlier bid.
+      if (sold && event.winner && bidders.count(*event.winner) == 0) {
+        add(*event.winner, NoticeType::kWon);
+      }
+      add(seller, sold ? NoticeType::kSold : NoticeType::kUnsold);
+      break;
+    }
+    case EventType::kCancelled:
+      for (UserId bidder : bidders) add(bidder, NoticeType::kCancelled);
+      break;
+    case EventType::kCreated:
+    case EventType::kTimeExtended:
+      break;
+  }
+  return out;
+}
+
+TimePoint ending_soon_at(const AuctionState& s, Duration lead) {
+  return std::max(s.end_time - lead, s.terms.start_time);
+}
+
+}  // namespace auction
