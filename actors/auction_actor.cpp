@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "actors/mailbox_sync.hpp"
 #include "actors/views.hpp"
+#include "domain/notifications.hpp"
 
 namespace auction::actors {
 namespace {
@@ -18,6 +21,10 @@ Error key_reused() {
 }
 
 bool is_final(const AuctionState& s) { return s.phase != Phase::kOpen; }
+
+void drop_closed(std::vector<std::shared_ptr<WatchSink>>& watchers) {
+  std::erase_if(watchers, [](const std::shared_ptr<WatchSink>& w) { return w->closed(); });
+}
 
 }  // namespace
 
@@ -39,9 +46,13 @@ void AuctionActor::load(persistence::LoadedAuction loaded) {
   info_ = std::move(loaded.record);
   working_ = info_.state;
   top_ = TopBidders{};
+  bidders_.clear();
   for (const auto& b : loaded.latest_bid_per_bidder) {
     top_.record(b.bidder_id, b.bidder_name, b.price_after, b.placed_at);
+    bidders_.insert(b.bidder_id);
   }
+  ending_soon_sent_ = info_.ending_soon_sent;
+  recent_.clear();
   keyed_.clear();
   for (const auto& b : loaded.keyed_bids) {
     KeyedAnswer& k = keyed_[key_of(b.bidder_id, b.idempotency_key)];
@@ -66,6 +77,7 @@ AuctionActor::behavior_type AuctionActor::make_behavior() {
   close_if_due(ctx_.clock());
   flush_if_idle();
   arm_end_timer();
+  arm_ending_soon_timer();
   return {
       [this](bid_atom, BidCommand& cmd) {
         HandlerScope scope(this);
@@ -98,6 +110,18 @@ AuctionActor::behavior_type AuctionActor::make_behavior() {
       [this](end_timer_atom, std::uint64_t generation) {
         HandlerScope scope(this);
         on_end_timer(generation);
+      },
+      [this](watch_atom, WatchCommand& cmd) {
+        HandlerScope scope(this);
+        on_watch(cmd);
+      },
+      [this](heartbeat_atom) {
+        HandlerScope scope(this);
+        on_heartbeat();
+      },
+      [this](ending_soon_atom, std::uint64_t generation) {
+        HandlerScope scope(this);
+        on_ending_soon(generation);
       },
       [this](retire_atom) {
         HandlerScope scope(this);
@@ -154,11 +178,13 @@ void AuctionActor::on_bid(BidCommand& cmd) {
   }
   const TimePoint now = ctx_.clock();
   const TimePoint end_before = working_.end_time;
+  const std::optional<UserId> leader_before = working_.leader;
   BidDecision d =
       place_bid(working_, BidAttempt{cmd.bidder.id, cmd.max_amount, cmd.bidder.suspended, now});
   const std::size_t index = next_.rows.size();
   next_.rows.push_back(row_for(cmd.bidder, cmd.max_amount, d, now, cmd.idempotency_key));
-  for (auto& e : d.events) next_.events.push_back(e);
+  if (d.accepted) bidders_.insert(cmd.bidder.id);
+  add_events(d.events, leader_before);
   if (!key.empty()) {
     keyed_[key] = KeyedAnswer{cmd.bidder.id, cmd.idempotency_key, cmd.max_amount, false, {}, {}};
   }
@@ -207,6 +233,7 @@ void AuctionActor::on_buy_now(BuyNowCommand& cmd) {
   }
   const TimePoint now = ctx_.clock();
   close_if_due(now);
+  const std::optional<UserId> leader_before = working_.leader;
   auto events = buy_now(working_, cmd.buyer.id, cmd.buyer.suspended, now);
   if (!events) {
     (*cmd.reply)(events.error());
@@ -221,7 +248,8 @@ void AuctionActor::on_buy_now(BuyNowCommand& cmd) {
       row_for(cmd.buyer, working_.terms.buy_now_price, d, now, cmd.idempotency_key);
   row.buy_now = true;
   next_.rows.push_back(row);
-  for (auto& e : *events) next_.events.push_back(e);
+  bidders_.insert(cmd.buyer.id);
+  add_events(*events, leader_before);
   if (!key.empty()) {
     keyed_[key] = KeyedAnswer{cmd.buyer.id, cmd.idempotency_key, row.max_amount, true, {}, {}};
   }
@@ -248,13 +276,14 @@ void AuctionActor::on_cancel(CancelCommand& cmd) {
   }
   const TimePoint now = ctx_.clock();
   close_if_due(now);
+  const std::optional<UserId> leader_before = working_.leader;
   auto events = cancel(working_, cmd.caller.id, cmd.caller.is_admin, now);
   if (!events) {
     (*cmd.reply)(events.error());
     flush_if_idle();
     return;
   }
-  for (auto& e : *events) next_.events.push_back(e);
+  add_events(*events, leader_before);
   next_.completions.push_back([this, reply = std::move(cmd.reply)](const CommitResult& ids) {
     if (!ids) {
       (*reply)(ids.error());
@@ -287,8 +316,19 @@ void AuctionActor::on_get(GetCommand& cmd) {
 }
 
 void AuctionActor::close_if_due(TimePoint now) {
-  auto events = auction::close_if_due(working_, now);
-  for (auto& e : events) next_.events.push_back(e);
+  const std::optional<UserId> leader_before = working_.leader;
+  add_events(auction::close_if_due(working_, now), leader_before);
+}
+
+void AuctionActor::add_events(const std::vector<AuctionEvent>& events,
+                              std::optional<UserId> leader_before) {
+  for (const auto& e : events) {
+    for (auto& n : notices_for(e, info_.state.terms.seller_id, leader_before, bidders_)) {
+      next_.notices.push_back(n);
+    }
+    leader_before = e.leader;
+    next_.events.push_back(e);
+  }
 }
 
 void AuctionActor::on_end_timer(std::uint64_t generation) {
@@ -315,8 +355,10 @@ void AuctionActor::flush_if_idle() {
   persistence::AuctionWrite write;
   write.state = working_;
   write.bids = std::move(next_.rows);
-  write.events = std::move(next_.events);
-  inflight_ = Batch{{}, {}, std::move(next_.completions)};
+  write.events = next_.events;
+  write.notices = std::move(next_.notices);
+  write.ending_soon = next_.ending_soon;
+  inflight_ = Batch{{}, std::move(next_.events), std::move(next_.completions), {}, next_.ending_soon};
   inflight_state_ = working_;
   next_ = Batch{};
   const std::uint64_t batch = ++batch_seq_;
@@ -338,7 +380,9 @@ void AuctionActor::on_commit(CommitOutcome& outcome) {
   info_.state = inflight_state_;
   Batch committed = std::move(*inflight_);
   inflight_.reset();
+  if (committed.ending_soon) info_.ending_soon_sent = true;
   for (auto& complete : committed.completions) complete(outcome.ids);
+  fan_out(committed.events);
   // Attempts decided while this batch was in flight (rejections after the
   // end, too) still have to be recorded and answered.
   flush_if_idle();
@@ -363,6 +407,7 @@ void AuctionActor::fail_pending(const Error& error) {
     }
   }
   working_ = info_.state;
+  ending_soon_sent_ = info_.ending_soon_sent;
   stale_ = true;
   request_reload();
 }
@@ -401,12 +446,21 @@ void AuctionActor::on_reload(ReloadOutcome& outcome) {
   close_if_due(ctx_.clock());
   flush_if_idle();
   arm_end_timer();
+  arm_ending_soon_timer();
 }
 
 void AuctionActor::retire() {
   if (retiring_) return;
   retiring_ = true;
   ctx_.registry.remove(info_.state.terms.id, address());
+  // Watchers still here (the end came through a reload) get the final state.
+  drop_closed(watchers_);
+  if (!watchers_.empty()) {
+    const std::vector<WatchUpdatePtr> last{snapshot_update(view(5), ctx_.clock())};
+    const Coalescer same = [&last] { return last.front(); };
+    for (auto& w : watchers_) w->push(last, same);
+    watchers_.clear();
+  }
   for (const auto& [id, k] : keyed_) ctx_.keys.forget(k.bidder, k.key);
   // Keep answering for a moment: commands already routed here still get a
   // proper answer (AUCTION_ENDED, recorded) instead of a dropped message.
@@ -424,6 +478,131 @@ AuctionView AuctionActor::view(std::size_t top) const {
     v.record.leader_name.clear();
   }
   return v;
+}
+
+// ------------------------------------------------------------------ watchers
+
+void AuctionActor::on_watch(WatchCommand& cmd) {
+  (*cmd.reply)(true);
+  const std::int64_t version = info_.state.version;
+  const bool final = is_final(info_.state);
+  const TimePoint now = ctx_.clock();
+  WatchUpdatePtr newest;
+  const Coalescer snapshot = [&] {
+    if (!newest) newest = snapshot_update(view(5), now);
+    return newest;
+  };
+  const std::optional<std::int64_t> from = cmd.from_version;
+  if (!from || *from < 1 || *from >= version || version - *from > ctx_.max_replay) {
+    // Up to date and still open: only live updates follow.
+    if (!(from && *from == version && !final)) cmd.sink->push({snapshot()}, snapshot);
+  } else if (!recent_.empty() && recent_.front()->version <= *from + 1) {
+    std::vector<WatchUpdatePtr> missed;
+    for (const auto& u : recent_) {
+      if (u->version > *from) missed.push_back(u);
+    }
+    cmd.sink->push(missed, snapshot);
+  } else {
+    // Older than memory: from the events table, before anything live.
+    cmd.sink->hold_for_replay(snapshot());
+    const AuctionTerms terms = info_.state.terms;
+    auto sink = cmd.sink;
+    const bool queued = ctx_.queries.submit([sink, terms, after = *from, version,
+                                             clock = ctx_.clock](persistence::Repository& repo) {
+      auto stored = repo.events_between(terms.id, after, version);
+      if (!stored || stored->size() != static_cast<std::size_t>(version - after)) {
+        sink->replay(std::nullopt);
+        return;
+      }
+      std::vector<WatchUpdatePtr> missed;
+      const TimePoint at = clock();
+      for (auto& e : *stored) {
+        missed.push_back(event_update(terms, e.event, std::move(e.leader_name),
+                                      std::move(e.winner_name), at));
+      }
+      sink->replay(std::move(missed));
+    });
+    if (!queued) cmd.sink->replay(std::nullopt);
+  }
+  if (!final) {
+    watchers_.push_back(std::move(cmd.sink));
+    arm_heartbeat();
+  }
+}
+
+void AuctionActor::fan_out(const std::vector<AuctionEvent>& events) {
+  if (events.empty()) return;
+  drop_closed(watchers_);
+  if (watchers_.empty()) {
+    recent_.clear();  // kept only while contiguous
+    return;
+  }
+  const TimePoint now = ctx_.clock();
+  auto name_of = [this](std::optional<UserId> user) {
+    const std::string* name = user ? top_.display_name(*user) : nullptr;
+    return name ? *name : std::string();
+  };
+  std::vector<WatchUpdatePtr> updates;
+  updates.reserve(events.size());
+  for (const auto& e : events) {
+    updates.push_back(event_update(info_.state.terms, e, name_of(e.leader), name_of(e.winner), now));
+    recent_.push_back(updates.back());
+  }
+  while (recent_.size() > ctx_.recent_events) recent_.pop_front();
+  // An overflowing watcher gets the newest state; the end itself is never
+  // coalesced away, since it carries the outcome.
+  WatchUpdatePtr newest;
+  const Coalescer coalesce = [&] {
+    if (!newest) newest = updates.back()->final ? updates.back() : snapshot_update(view(5), now);
+    return newest;
+  };
+  for (auto& w : watchers_) w->push(updates, coalesce);
+  if (is_final(info_.state)) watchers_.clear();
+}
+
+void AuctionActor::arm_heartbeat() {
+  if (heartbeat_armed_ || watchers_.empty()) return;
+  heartbeat_armed_ = true;
+  delayed_send(this, ctx_.heartbeat, heartbeat_atom::value);
+}
+
+void AuctionActor::on_heartbeat() {
+  heartbeat_armed_ = false;
+  drop_closed(watchers_);
+  if (watchers_.empty()) return;
+  const TimePoint now = ctx_.clock();
+  const std::vector<WatchUpdatePtr> beat{heartbeat_update(info_.state, now)};
+  WatchUpdatePtr newest;
+  const Coalescer snapshot = [&] {
+    if (!newest) newest = snapshot_update(view(5), now);
+    return newest;
+  };
+  for (auto& w : watchers_) w->push(beat, snapshot);
+  arm_heartbeat();
+}
+
+// ------------------------------------------------------------- ending soon
+
+void AuctionActor::arm_ending_soon_timer() {
+  ++ending_soon_generation_;
+  if (ending_soon_sent_ || is_final(working_)) return;
+  auto delay = ending_soon_at(working_, ctx_.ending_soon_lead) - ctx_.clock();
+  if (delay.count() < 0) delay = Duration{0};
+  delayed_send(this, delay, ending_soon_atom::value, ending_soon_generation_);
+}
+
+void AuctionActor::on_ending_soon(std::uint64_t generation) {
+  if (generation != ending_soon_generation_ || stale_ || ending_soon_sent_ || is_final(working_)) {
+    return;
+  }
+  // The end moved later (soft close) since the timer was set.
+  if (ctx_.clock() < ending_soon_at(working_, ctx_.ending_soon_lead)) {
+    arm_ending_soon_timer();
+    return;
+  }
+  ending_soon_sent_ = true;
+  next_.ending_soon = true;
+  flush_if_idle();
 }
 
 }  // namespace auction::actors

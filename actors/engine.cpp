@@ -24,7 +24,10 @@ Engine::Engine(caf::actor_system& system, const persistence::Database& db, Engin
       context_{
           commits_, queries_, registry_, keys_,
           [] { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }},
-      db_(db) {}
+      db_(db) {
+  context_.ending_soon_lead = config.ending_soon_lead;
+  context_.heartbeat = config.heartbeat;
+}
 
 Engine::~Engine() { shutdown(); }
 
@@ -267,6 +270,58 @@ void Engine::get_auction(AuctionId id, GetCommand cmd) {
         if (!latest) return (*get.reply)(latest.error());
         (*get.reply)(view_from_rows(std::move(record), *latest, get.top_bidders));
       });
+}
+
+void Engine::watch(AuctionId id, WatchCommand cmd) {
+  if (auto actor = registry_.find(id)) {
+    send_to(*actor, watch_atom::value, std::move(cmd));
+    return;
+  }
+  with_stored_auction(queries_, id, std::move(cmd),
+                      [this, id](persistence::AuctionRecord record, WatchCommand& watch,
+                                 persistence::Repository& repo) {
+                        watch_stored(std::move(record), std::move(watch), repo);
+                      });
+}
+
+void Engine::watch_stored(persistence::AuctionRecord record, WatchCommand cmd,
+                          persistence::Repository& repo) {
+  const AuctionState& s = record.state;
+  if (s.phase == Phase::kOpen) {
+    // Open but without an actor (it failed to reload earlier): bring it back.
+    auto loaded = repo.load_auction(s.terms.id);
+    if (!loaded || !*loaded) {
+      (*cmd.reply)(loaded ? unknown_auction() : loaded.error());
+      return;
+    }
+    send_to(ensure_actor(std::move(**loaded)), watch_atom::value, std::move(cmd));
+    return;
+  }
+  (*cmd.reply)(true);
+  const std::optional<std::int64_t> from = cmd.from_version;
+  if (from && *from >= 1 && *from < s.version && s.version - *from <= context_.max_replay) {
+    // A watcher that saw the auction live: exactly what it missed, the end last.
+    auto stored = repo.events_between(s.terms.id, *from, s.version);
+    if (stored && stored->size() == static_cast<std::size_t>(s.version - *from)) {
+      std::vector<WatchUpdatePtr> missed;
+      for (auto& e : *stored) {
+        missed.push_back(event_update(s.terms, e.event, std::move(e.leader_name),
+                                      std::move(e.winner_name), now()));
+      }
+      const Coalescer last = [&missed] { return missed.back(); };
+      cmd.sink->push(missed, last);
+      return;
+    }
+  }
+  auto latest = repo.latest_bid_per_bidder(s.terms.id);
+  if (!latest) {
+    cmd.sink->fail(latest.error());
+    return;
+  }
+  const std::vector<WatchUpdatePtr> final_state{
+      snapshot_update(view_from_rows(std::move(record), *latest, 5), now())};
+  const Coalescer same = [&final_state] { return final_state.front(); };
+  cmd.sink->push(final_state, same);
 }
 
 void Engine::shutdown() {

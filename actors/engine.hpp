@@ -12,6 +12,7 @@
 #include "actors/idempotency_index.hpp"
 #include "actors/protocol.hpp"
 #include "actors/registry.hpp"
+#include "actors/watch.hpp"
 #include "domain/validation.hpp"
 #include "persistence/commit_queue.hpp"
 #include "persistence/database.hpp"
@@ -22,6 +23,8 @@ namespace auction::actors {
 struct EngineConfig {
   int commit_writers = 2;
   int query_threads = 4;
+  Duration ending_soon_lead = std::chrono::minutes(5);
+  Duration heartbeat = std::chrono::seconds(4);
 };
 
 class Engine {
@@ -41,6 +44,13 @@ class Engine {
   void buy_now(AuctionId id, BuyNowCommand cmd);
   void cancel(AuctionId id, CancelCommand cmd);
   void get_auction(AuctionId id, GetCommand cmd);
+  /// Starts a watch: the auction's actor feeds the sink; an auction that has
+  /// ended gets its final state (or the events the watcher missed) and ends.
+  void watch(AuctionId id, WatchCommand cmd);
+  /// Called after each commit with the users who got notifications.
+  void on_notified(persistence::NotifiedCallback listener) {
+    commits_.set_notified_listener(std::move(listener));
+  }
 
   /// For queries that need no actor (lists, users). False = overloaded.
   [[nodiscard]] bool query(persistence::QueryPool::Task task) {
@@ -62,6 +72,8 @@ class Engine {
   /// back; on a final one the attempt is rejected and recorded.
   void bid_on_stored(persistence::AuctionRecord record, BidCommand cmd,
                      persistence::Repository& repo);
+  void watch_stored(persistence::AuctionRecord record, WatchCommand cmd,
+                    persistence::Repository& repo);
   /// Spawns the actor of an open auction unless one exists; returns it.
   auction_actor ensure_actor(persistence::LoadedAuction loaded);
 

@@ -90,13 +90,19 @@ using reload_atom = caf::atom_constant<caf::atom("reloaded")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using end_timer_atom = caf::atom_constant<caf::atom("endtimer")>;
 using retire_atom = caf::atom_constant<caf::atom("retire")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
+using ending_soon_atom = caf::atom_constant<caf::atom("endsoon")>;
+
+struct WatchCommand;
 
 using auction_actor = caf::typed_actor<
     caf::reacts_to<bid_atom, BidCommand>, caf::reacts_to<buy_now_atom, BuyNowCommand>,
     caf::reacts_to<cancel_atom, CancelCommand>, caf::reacts_to<get_atom, GetCommand>,
     caf::reacts_to<commit_atom, CommitOutcome>, caf::reacts_to<reload_atom, ReloadOutcome>,
     caf::reacts_to<retry_atom>, caf::reacts_to<end_timer_atom, std::uint64_t>,
-    caf::reacts_to<retire_atom>>;
+    caf::reacts_to<retire_atom>, caf::reacts_to<watch_atom, WatchCommand>,
+    caf::reacts_to<heartbeat_atom>, caf::reacts_to<ending_soon_atom, std::uint64_t>>;
 
 }  // namespace auction::actors
 

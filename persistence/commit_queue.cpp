@@ -90,7 +90,8 @@ void CommitQueue::writer_loop() {
       std::size_t rows = 0;
       while (!queue_.empty() &&
              (batch.empty() || rows + queue_.front().write.bids.size() <= max_rows_)) {
-        rows += queue_.front().write.bids.size() + queue_.front().write.events.size();
+        rows += queue_.front().write.bids.size() + queue_.front().write.events.size() +
+                queue_.front().write.notices.size();
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -105,6 +106,7 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
   std::size_t bid_count = 0;
   for (const auto& item : batch) bid_count += item.write.bids.size();
   std::vector<std::vector<std::int64_t>> ids(batch.size());
+  std::vector<UserId> notified;
   const auto started = std::chrono::steady_clock::now();
   try {
     // One autocommit statement: atomic, and a single round trip.
@@ -126,6 +128,7 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
         e_winner;
     ArrayLiteral a_id, a_prev, a_phase, a_end, a_leader, a_leader_max, a_second, a_price, a_count,
         a_version, a_outcome, a_winner, a_final, a_ended;
+    ArrayLiteral n_user, n_auction, n_type, n_version, n_amount, n_ends, es_auction;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const AuctionWrite& write = batch[i].write;
       for (std::size_t k = 0; k < write.bids.size(); ++k) {
@@ -159,6 +162,15 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
         e_outcome.add(to_string(e.outcome));
         e_winner.add(e.winner.value_or(0));
       }
+      for (const auto& n : write.notices) {
+        n_user.add(n.user);
+        n_auction.add(s.terms.id);
+        n_type.add(to_string(n.type));
+        n_version.add(n.version);
+        n_amount.add(n.amount);
+        n_ends.add(time_to_us(n.ends_at));
+      }
+      if (write.ending_soon) es_auction.add(s.terms.id);
       if (s.version == batch[i].prev_version) continue;  // only rejections: state unchanged
       a_id.add(s.terms.id);
       a_prev.add(batch[i].prev_version);
@@ -175,14 +187,17 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
       a_final.add(s.final_price);
       a_ended.add(s.ended_at ? time_to_us(*s.ended_at) : 0);
     }
-    w.exec_prepared(
+    auto notified_rows = w.exec_prepared(
         "commit_batch", id.str(), auction.str(), bidder.str(), buy_now.str(), max_amount.str(),
         accepted.str(), reason.str(), leading.str(), price.str(), leader.str(), min_next.str(),
         ends_at.str(), version.str(), placed_at.str(), key.str(), e_auction.str(), e_version.str(),
         e_type.str(), e_at.str(), e_price.str(), e_leader.str(), e_count.str(), e_ends.str(),
         e_outcome.str(), e_winner.str(), a_id.str(), a_prev.str(), a_phase.str(), a_end.str(),
         a_leader.str(), a_leader_max.str(), a_second.str(), a_price.str(), a_count.str(),
-        a_version.str(), a_outcome.str(), a_winner.str(), a_final.str(), a_ended.str());
+        a_version.str(), a_outcome.str(), a_winner.str(), a_final.str(), a_ended.str(),
+        n_user.str(), n_auction.str(), n_type.str(), n_version.str(), n_amount.str(), n_ends.str(),
+        es_auction.str());
+    for (const auto& row : notified_rows) notified.push_back(row[0].as<std::int64_t>());
   } catch (...) {
     Error error = [&] {
       try {
@@ -215,6 +230,19 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
                                        .count());
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(ids[i]));
+  if (!notified.empty()) {
+    NotifiedCallback listener;
+    {
+      std::lock_guard lock(mu_);
+      listener = on_notified_;
+    }
+    if (listener) listener(notified);
+  }
+}
+
+void CommitQueue::set_notified_listener(NotifiedCallback listener) {
+  std::lock_guard lock(mu_);
+  on_notified_ = std::move(listener);
 }
 
 }  // namespace auction::persistence

@@ -21,6 +21,9 @@ namespace auction::persistence {
 /// possibly something, if in doubt) was committed.
 using CommitCallback = std::function<void(Result<std::vector<std::int64_t>>)>;
 
+/// Called after a commit with the users who got notifications in it.
+using NotifiedCallback = std::function<void(const std::vector<UserId>&)>;
+
 struct CommitStats {
   std::uint64_t transactions = 0;
   std::uint64_t auctions = 0;
@@ -42,6 +45,8 @@ class CommitQueue {
   /// Commits what is queued, then stops the writers. Later submits fail.
   void stop();
   CommitStats stats() const;
+  /// Who to tell (after each commit) which users got notifications.
+  void set_notified_listener(NotifiedCallback listener);
 
  private:
   struct Item {
@@ -60,6 +65,7 @@ class CommitQueue {
   std::deque<Item> queue_;
   bool stopping_ = false;
   CommitStats stats_;
+  NotifiedCallback on_notified_;
   std::vector<std::thread> writers_;
 };
 

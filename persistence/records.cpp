@@ -83,4 +83,40 @@ Phase phase_from(std::string_view s) {
   return Phase::kOpen;
 }
 
+EventType event_type_from(std::string_view s) {
+  for (auto t : {EventType::kCreated, EventType::kBidPlaced, EventType::kTimeExtended,
+                 EventType::kEnded, EventType::kCancelled}) {
+    if (to_string(t) == s) return t;
+  }
+  return EventType::kCreated;
+}
+
+std::string to_string(NoticeType t) {
+  switch (t) {
+    case NoticeType::kOutbid:
+      return "OUTBID";
+    case NoticeType::kWon:
+      return "WON";
+    case NoticeType::kLost:
+      return "LOST";
+    case NoticeType::kSold:
+      return "SOLD";
+    case NoticeType::kUnsold:
+      return "UNSOLD";
+    case NoticeType::kCancelled:
+      return "CANCELLED";
+    case NoticeType::kEndingSoon:
+      return "ENDING_SOON";
+  }
+  return "OUTBID";
+}
+
+NoticeType notice_type_from(std::string_view s) {
+  for (auto t : {NoticeType::kOutbid, NoticeType::kWon, NoticeType::kLost, NoticeType::kSold,
+                 NoticeType::kUnsold, NoticeType::kCancelled, NoticeType::kEndingSoon}) {
+    if (to_string(t) == s) return t;
+  }
+  return NoticeType::kOutbid;
+}
+
 }  // namespace auction::persistence

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "domain/auction.hpp"
+#include "domain/notifications.hpp"
 #include "domain/validation.hpp"
 
 namespace auction::persistence {
@@ -29,6 +30,7 @@ struct AuctionRecord {
   std::string seller_name;
   std::string leader_name;
   TimePoint created_at;
+  bool ending_soon_sent = false;  ///< ENDING_SOON went out (once per auction)
 };
 
 /// One bid attempt as stored. The *_after fields are the auction right
@@ -69,6 +71,31 @@ struct AuctionWrite {
   AuctionState state;
   std::vector<BidRow> bids;
   std::vector<AuctionEvent> events;
+  std::vector<Notice> notices;  ///< caused by `events`, same transaction
+  /// ENDING_SOON is due: the commit notifies the bidders and followers
+  /// (only the database knows the followers) and marks it sent.
+  bool ending_soon = false;
+};
+
+/// One stored auction event, with the names a watcher shows.
+struct StoredEvent {
+  AuctionEvent event;
+  std::string leader_name;
+  std::string winner_name;
+};
+
+/// One notification as its user reads it.
+struct NotificationRecord {
+  std::int64_t seq = 0;
+  NoticeType type = NoticeType::kOutbid;
+  AuctionId auction_id = 0;
+  std::string auction_title;
+  Money amount = 0;
+  std::string currency;
+  std::int64_t auction_version = 0;
+  TimePoint created_at;
+  bool read = false;
+  TimePoint ends_at;
 };
 
 /// Keyset pagination. Tokens are opaque to clients.
@@ -99,6 +126,9 @@ std::string to_string(EventType t);
 std::string to_string(Outcome o);
 Outcome outcome_from(std::string_view s);
 std::string to_string(Phase p);
+std::string to_string(NoticeType t);
+NoticeType notice_type_from(std::string_view s);
+EventType event_type_from(std::string_view s);
 Phase phase_from(std::string_view s);
 
 }  // namespace auction::persistence

@@ -349,4 +349,126 @@ Result<BidRow> Repository::record_rejected_bid(BidRow b) {
   });
 }
 
+Result<std::vector<StoredEvent>> Repository::events_between(AuctionId id, std::int64_t after,
+                                                          std::int64_t up_to) {
+  return guarded<std::vector<StoredEvent>>(session_, "events_between", [&]() {
+    pqxx::read_transaction w(session_.conn());
+    std::vector<StoredEvent> out;
+    for (const auto& row : w.exec_prepared("events_range", id, after, up_to)) {
+      out.push_back(event_from_row(row));
+    }
+    return out;
+  });
+}
+
+Result<Page<NotificationRecord>> Repository::list_notifications(UserId user, bool unread_only,
+                                                              const PageRequest& page) {
+  auto keys = keys_of(page);
+  if (!keys) return keys.error();
+  const int limit = clamp_page_size(page.page_size);
+  return guarded<Page<NotificationRecord>>(session_, "list_notifications", [&]() {
+    pqxx::read_transaction w(session_.conn());
+    auto rows =
+        w.exec_prepared("notifications_page", user, unread_only, keys->has, keys->a, limit + 1);
+    Page<NotificationRecord> out;
+    for (const auto& row : rows) {
+      if (static_cast<int>(out.items.size()) == limit) {
+        out.next_page_token = encode_page_token(out.items.back().seq, 0);
+        break;
+      }
+      out.items.push_back(notification_from_row(row));
+    }
+    return out;
+  });
+}
+
+Result<std::vector<NotificationRecord>> Repository::notifications_after(UserId user,
+                                                                      std::int64_t after,
+                                                                      int limit) {
+  return guarded<std::vector<NotificationRecord>>(session_, "notifications_after", [&]() {
+    pqxx::read_transaction w(session_.conn());
+    std::vector<NotificationRecord> out;
+    for (const auto& row : w.exec_prepared("notifications_after", user, after, limit)) {
+      out.push_back(notification_from_row(row));
+    }
+    return out;
+  });
+}
+
+Result<std::int64_t> Repository::unread_count(UserId user) {
+  return guarded<std::int64_t>(session_, "unread_count", [&]() {
+    pqxx::read_transaction w(session_.conn());
+    return w.exec_prepared1("unread_count", user)[0].as<std::int64_t>();
+  });
+}
+
+Result<std::int64_t> Repository::latest_notification_seq(UserId user) {
+  return guarded<std::int64_t>(session_, "latest_notification_seq", [&]() {
+    pqxx::read_transaction w(session_.conn());
+    auto rows = w.exec_prepared("latest_notification_seq", user);
+    return rows.empty() ? std::int64_t{0} : rows[0][0].as<std::int64_t>();
+  });
+}
+
+Result<std::int64_t> Repository::mark_notifications_read(UserId user,
+                                                         const std::vector<std::int64_t>& seqs,
+                                                         std::int64_t up_to) {
+  std::string list = "{";
+  for (std::size_t i = 0; i < seqs.size(); ++i) {
+    if (i > 0) list += ',';
+    list += std::to_string(seqs[i]);
+  }
+  list += '}';
+  return guarded<std::int64_t>(session_, "mark_notifications_read", [&]() {
+    pqxx::work w(session_.conn());
+    auto r = w.exec_prepared("mark_read", user, list, up_to);
+    w.commit();
+    return static_cast<std::int64_t>(r.affected_rows());
+  });
+}
+
+Result<bool> Repository::follow(UserId user, AuctionId auction) {
+  // Empty: unknown auction.
+  auto followed = guarded<std::optional<bool>>(session_, "follow", [&]() -> std::optional<bool> {
+    pqxx::work w(session_.conn());
+    if (w.exec_prepared("auction_by_id", auction).empty()) return std::nullopt;
+    auto r = w.exec_prepared("follow", user, auction);
+    w.commit();
+    return r.affected_rows() == 1;
+  });
+  if (!followed) return followed.error();
+  if (!*followed) return not_found("no auction with that id");
+  return **followed;
+}
+
+Result<bool> Repository::unfollow(UserId user, AuctionId auction) {
+  return guarded<bool>(session_, "unfollow", [&]() {
+    pqxx::work w(session_.conn());
+    auto r = w.exec_prepared("unfollow", user, auction);
+    w.commit();
+    return r.affected_rows() == 1;
+  });
+}
+
+Result<Page<AuctionRecord>> Repository::followed_auctions(UserId user, const PageRequest& page) {
+  auto keys = keys_of(page);
+  if (!keys) return keys.error();
+  const int limit = clamp_page_size(page.page_size);
+  return guarded<Page<AuctionRecord>>(session_, "followed_auctions", [&]() {
+    pqxx::read_transaction w(session_.conn());
+    auto rows = w.exec_prepared("followed_page", user, keys->has, keys->a, keys->b, limit + 1);
+    Page<AuctionRecord> out;
+    std::int64_t last_followed_at = 0;
+    for (const auto& row : rows) {
+      if (static_cast<int>(out.items.size()) == limit) {
+        out.next_page_token = encode_page_token(last_followed_at, out.items.back().state.terms.id);
+        break;
+      }
+      out.items.push_back(auction_from_row(row));
+      last_followed_at = row[31].as<std::int64_t>();
+    }
+    return out;
+  });
+}
+
 }  // namespace auction::persistence

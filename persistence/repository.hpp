@@ -47,6 +47,33 @@ class Repository {
   /// with its id, or the earlier row when the idempotency key was used.
   Result<BidRow> record_rejected_bid(BidRow row);
 
+  // Watchers
+  /// Events with after < version <= up_to, in order.
+  Result<std::vector<StoredEvent>> events_between(AuctionId id, std::int64_t after,
+                                                  std::int64_t up_to);
+
+  // Notifications
+  /// Newest first; the page token is the last seq.
+  Result<Page<NotificationRecord>> list_notifications(UserId user, bool unread_only,
+                                                      const PageRequest& page);
+  /// Oldest first, seq > after, at most `limit`.
+  Result<std::vector<NotificationRecord>> notifications_after(UserId user, std::int64_t after,
+                                                              int limit);
+  Result<std::int64_t> unread_count(UserId user);
+  /// The user's newest seq (0 = none yet).
+  Result<std::int64_t> latest_notification_seq(UserId user);
+  /// Marks `seqs` and every seq <= up_to (0 = none) read; returns how many.
+  Result<std::int64_t> mark_notifications_read(UserId user, const std::vector<std::int64_t>& seqs,
+                                               std::int64_t up_to);
+
+  // Watch list
+  /// True when newly followed. NOT_FOUND for an unknown auction.
+  Result<bool> follow(UserId user, AuctionId auction);
+  /// True when it was followed.
+  Result<bool> unfollow(UserId user, AuctionId auction);
+  /// Most recently followed first.
+  Result<Page<AuctionRecord>> followed_auctions(UserId user, const PageRequest& page);
+
  private:
   Result<LoadedAuction> load_details(AuctionRecord record);
   Session session_;

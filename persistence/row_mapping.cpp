@@ -61,6 +61,7 @@ AuctionRecord auction_from_row(const pqxx::row& r) {
   if (auto ended = opt_i64(r[27])) s.ended_at = us_to_time(*ended);
   a.seller_name = r[28].as<std::string>();
   a.leader_name = r[29].is_null() ? "" : r[29].as<std::string>();
+  a.ending_soon_sent = r[30].as<bool>();
   return a;
 }
 
@@ -84,6 +85,38 @@ BidRow bid_from_row(const pqxx::row& r) {
   b.bidder_name = r[15].as<std::string>();
   b.currency = r[16].as<std::string>();
   return b;
+}
+
+StoredEvent event_from_row(const pqxx::row& r) {
+  StoredEvent s;
+  AuctionEvent& e = s.event;
+  e.version = r[0].as<std::int64_t>();
+  e.type = event_type_from(r[1].as<std::string>());
+  e.at = us_to_time(r[2].as<std::int64_t>());
+  e.price = r[3].as<std::int64_t>();
+  e.leader = opt_i64(r[4]);
+  e.bid_count = r[5].as<std::int64_t>();
+  e.ends_at = us_to_time(r[6].as<std::int64_t>());
+  e.outcome = outcome_from(r[7].as<std::string>());
+  e.winner = opt_i64(r[8]);
+  s.leader_name = r[9].as<std::string>();
+  s.winner_name = r[10].as<std::string>();
+  return s;
+}
+
+NotificationRecord notification_from_row(const pqxx::row& r) {
+  NotificationRecord n;
+  n.seq = r[0].as<std::int64_t>();
+  n.type = notice_type_from(r[1].as<std::string>());
+  n.auction_id = r[2].as<std::int64_t>();
+  n.auction_title = r[3].as<std::string>();
+  n.amount = r[4].as<std::int64_t>();
+  n.currency = r[5].as<std::string>();
+  n.auction_version = r[6].as<std::int64_t>();
+  n.created_at = us_to_time(r[7].as<std::int64_t>());
+  n.read = r[8].as<bool>();
+  n.ends_at = us_to_time(r[9].as<std::int64_t>());
+  return n;
 }
 
 }  // namespace auction::persistence

@@ -12,5 +12,7 @@ inline std::int64_t time_to_us(TimePoint t) { return t.time_since_epoch().count(
 UserRecord user_from_row(const pqxx::row& r);
 AuctionRecord auction_from_row(const pqxx::row& r);
 BidRow bid_from_row(const pqxx::row& r);
+StoredEvent event_from_row(const pqxx::row& r);
+NotificationRecord notification_from_row(const pqxx::row& r);
 
 }  // namespace auction::persistence

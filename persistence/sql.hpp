@@ -15,7 +15,7 @@ namespace auction::persistence::sql {
   "a.soft_close_extension_us, ts_to_us(a.created_at), a.phase, ts_to_us(a.end_time), "         \
   "a.leader_id, a.leader_max, a.second_max, a.current_price, a.bid_count, a.version, "         \
   "a.outcome, a.winner_id, a.final_price, ts_to_us(a.ended_at), s.display_name, "              \
-  "l.display_name "
+  "l.display_name, a.ending_soon_sent "
 #define AUCTION_FROM                                     \
   " FROM auctions a JOIN users s ON s.id = a.seller_id " \
   "LEFT JOIN users l ON l.id = a.leader_id "
@@ -26,6 +26,11 @@ namespace auction::persistence::sql {
   "u.display_name, a.currency "
 #define BID_FROM \
   " FROM bids b JOIN users u ON u.id = b.bidder_id JOIN auctions a ON a.id = b.auction_id "
+
+#define NOTIFICATION_COLUMNS                                                                  \
+  "n.seq, n.type, n.auction_id, a.title, n.amount, a.currency, n.auction_version, "          \
+  "ts_to_us(n.created_at), n.read_at IS NOT NULL, ts_to_us(n.ends_at) "
+#define NOTIFICATION_FROM " FROM notifications n JOIN auctions a ON a.id = n.auction_id "
 
 // $1 status ('' = any), $2 seller (0 = any), $3 filter by category?, $4
 // category, $5 ILIKE pattern ('' = any), $6 has page token?, $7/$8 token
@@ -42,7 +47,7 @@ namespace auction::persistence::sql {
   "AND (NOT $3::bool OR a.category = $4::text) "                                      \
   "AND ($5::text = '' OR a.title ILIKE $5::text) "
 
-inline constexpr std::array<std::pair<const char*, const char*>, 22> kPrepared = {{
+inline constexpr std::array<std::pair<const char*, const char*>, 31> kPrepared = {{
     {"insert_user",
      "INSERT INTO users (username, display_name, password_hash, role) VALUES ($1, $2, $3, $4) "
      "RETURNING id, ts_to_us(created_at)"},
@@ -104,11 +109,12 @@ inline constexpr std::array<std::pair<const char*, const char*>, 22> kPrepared =
                        "AND (NOT $6::bool OR (a.bid_count, a.id) < ($7::bigint, $8::bigint)) "
                        "ORDER BY a.bid_count DESC, a.id DESC LIMIT $10"},
     {"next_bid_id_block", "SELECT nextval('bid_id_blocks')"},
-    // Group commit: one atomic autocommit statement (migration 0002).
+    // Group commit: one atomic autocommit statement (migrations 0002, 0004);
+    // returns the users who got notifications.
     {"commit_batch",
-     "SELECT commit_auction_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
-     "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, "
-     "$33, $34, $35, $36, $37, $38, $39)"},
+     "SELECT * FROM commit_auction_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+     "$14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, "
+     "$32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46)"},
     {"insert_single_bid",
      "INSERT INTO bids (id, auction_id, bidder_id, buy_now, max_amount, accepted, reject_reason, "
      "is_leading, price_after, leader_after, min_next_after, ends_at_after, version_after, "
@@ -116,8 +122,41 @@ inline constexpr std::array<std::pair<const char*, const char*>, 22> kPrepared =
      "idempotency_key) VALUES ($1, $2, $3, false, $4, false, $5, $6, $7, NULLIF($8, 0), $9, "
      "us_to_ts($10), $11, us_to_ts($12), NULLIF($13, '')) "
      "ON CONFLICT (bidder_id, idempotency_key) DO NOTHING"},
+    // Watchers: the events after a version, with names (leader, winner).
+    {"events_range",
+     "SELECT e.version, e.type, ts_to_us(e.at), e.price, e.leader_id, e.bid_count, "
+     "ts_to_us(e.ends_at), e.outcome, e.winner_id, coalesce(l.display_name, ''), "
+     "coalesce(w.display_name, '') FROM auction_events e "
+     "LEFT JOIN users l ON l.id = e.leader_id LEFT JOIN users w ON w.id = e.winner_id "
+     "WHERE e.auction_id = $1 AND e.version > $2 AND e.version <= $3 ORDER BY e.version"},
+    // Notifications: $2 unread only, $3 has cursor, $4 cursor seq, $5 limit.
+    {"notifications_page",
+     "SELECT " NOTIFICATION_COLUMNS NOTIFICATION_FROM
+     "WHERE n.user_id = $1 AND (NOT $2::bool OR n.read_at IS NULL) "
+     "AND (NOT $3::bool OR n.seq < $4::bigint) ORDER BY n.seq DESC LIMIT $5"},
+    {"notifications_after",
+     "SELECT " NOTIFICATION_COLUMNS NOTIFICATION_FROM
+     "WHERE n.user_id = $1 AND n.seq > $2 ORDER BY n.seq LIMIT $3"},
+    {"unread_count",
+     "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL"},
+    {"latest_notification_seq", "SELECT notification_seq FROM users WHERE id = $1"},
+    {"mark_read",
+     "UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL "
+     "AND (seq = ANY ($2::bigint[]) OR seq <= $3::bigint)"},
+    // Watch list.
+    {"follow",
+     "INSERT INTO follows (user_id, auction_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
+    {"unfollow", "DELETE FROM follows WHERE user_id = $1 AND auction_id = $2"},
+    {"followed_page",
+     "SELECT " AUCTION_COLUMNS ", ts_to_us(f.created_at) FROM follows f "
+     "JOIN auctions a ON a.id = f.auction_id JOIN users s ON s.id = a.seller_id "
+     "LEFT JOIN users l ON l.id = a.leader_id WHERE f.user_id = $1 "
+     "AND (NOT $2::bool OR (f.created_at, f.auction_id) < (us_to_ts($3::bigint), $4::bigint)) "
+     "ORDER BY f.created_at DESC, f.auction_id DESC LIMIT $5"},
 }};
 
+#undef NOTIFICATION_FROM
+#undef NOTIFICATION_COLUMNS
 #undef AUCTION_LIST_WHERE
 #undef BID_FROM
 #undef BID_COLUMNS

@@ -31,6 +31,10 @@ struct Options {
   std::string scheduler = "sharing";
   int scheduler_threads = 2;
   int shutdown_grace_ms = 4000;
+  int ending_soon_lead_ms = 300'000;
+  int max_streams = 20'000;
+  int watch_heartbeat_ms = 4000;
+  int watch_backlog = 64;
 };
 
 /// Waits up to `ms` for SIGINT/SIGTERM (blocked in every thread).
@@ -106,6 +110,22 @@ int main(int argc, char** argv) {
                  "how long SIGTERM waits for in-flight calls")
       ->envname("AUCTIOND_SHUTDOWN_GRACE_MS")
       ->check(CLI::Range(0, 60'000));
+  app.add_option("--ending-soon-lead-ms", o.ending_soon_lead_ms,
+                 "ENDING_SOON goes to bidders and followers this long before the end")
+      ->envname("AUCTIOND_ENDING_SOON_LEAD_MS")
+      ->check(CLI::Range(0, 7 * 24 * 3600 * 1000));
+  app.add_option("--max-streams", o.max_streams,
+                 "open WatchAuction + WatchNotifications streams, process-wide")
+      ->envname("AUCTIOND_MAX_STREAMS")
+      ->check(CLI::Range(1, 1'000'000));
+  app.add_option("--watch-heartbeat-ms", o.watch_heartbeat_ms,
+                 "a HEARTBEAT at least this often on every WatchAuction stream")
+      ->envname("AUCTIOND_WATCH_HEARTBEAT_MS")
+      ->check(CLI::Range(100, 5000));
+  app.add_option("--watch-backlog", o.watch_backlog,
+                 "updates a slow watcher may have pending before they become one snapshot")
+      ->envname("AUCTIOND_WATCH_BACKLOG")
+      ->check(CLI::Range(1, 100'000));
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_level(spdlog::level::from_str(o.log_level));
@@ -154,7 +174,15 @@ int main(int argc, char** argv) {
           o.scheduler == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
   cfg.set("scheduler.max-threads", static_cast<std::size_t>(o.scheduler_threads));
   caf::actor_system system{cfg};
-  auction::actors::Engine engine(system, db, {o.commit_writers, o.query_threads});
+  auction::actors::EngineConfig engine_config;
+  engine_config.commit_writers = o.commit_writers;
+  engine_config.query_threads = o.query_threads;
+  engine_config.ending_soon_lead = std::chrono::milliseconds(o.ending_soon_lead_ms);
+  engine_config.heartbeat = std::chrono::milliseconds(o.watch_heartbeat_ms);
+  auction::actors::Engine engine(system, db, engine_config);
+  auction::server::StreamRegistry streams(static_cast<std::size_t>(o.max_streams));
+  auction::server::NotificationHub hub;
+  engine.on_notified([&hub](const std::vector<auction::UserId>& users) { hub.wake(users); });
   std::size_t live = 0;
   if (!until_database_ready(signals, "recovering live auctions", [&] {
         auto r = engine.recover();
@@ -167,8 +195,10 @@ int main(int argc, char** argv) {
 
   auction::server::TokenSigner signer(o.token_secret, std::chrono::hours(o.token_ttl_hours));
   auction::server::Authenticator auth(signer, engine);
-  auction::server::AuctionServiceImpl auctions(engine, auth);
-  auction::server::UserServiceImpl users(engine, auth, signer);
+  const auction::server::StreamSettings stream_settings{
+      streams, hub, static_cast<std::size_t>(o.watch_backlog)};
+  auction::server::AuctionServiceImpl auctions(engine, auth, stream_settings);
+  auction::server::UserServiceImpl users(engine, auth, signer, stream_settings);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -207,7 +237,8 @@ int main(int argc, char** argv) {
     }
     last = now;
   }
-  spdlog::info("shutting down: finishing in-flight calls");
+  spdlog::info("shutting down: finishing in-flight calls, closing {} streams", streams.open());
+  streams.shutdown();
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(o.shutdown_grace_ms));
   engine.shutdown();

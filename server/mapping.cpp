@@ -232,4 +232,108 @@ void to_proto(const persistence::UserRecord& u, v1::User* out) {
   to_proto(u.created_at, out->mutable_created_at());
 }
 
+namespace {
+
+v1::AuctionUpdate::Type update_type(const actors::WatchUpdate& u) {
+  switch (u.kind) {
+    case actors::WatchUpdate::Kind::kSnapshot:
+      return v1::AuctionUpdate::SNAPSHOT;
+    case actors::WatchUpdate::Kind::kHeartbeat:
+      return v1::AuctionUpdate::HEARTBEAT;
+    case actors::WatchUpdate::Kind::kEvent:
+      break;
+  }
+  switch (u.event) {
+    case EventType::kTimeExtended:
+      return v1::AuctionUpdate::TIME_EXTENDED;
+    case EventType::kEnded:
+      return v1::AuctionUpdate::AUCTION_ENDED;
+    case EventType::kCancelled:
+      return v1::AuctionUpdate::AUCTION_CANCELLED;
+    case EventType::kCreated:
+    case EventType::kBidPlaced:
+      break;
+  }
+  return v1::AuctionUpdate::BID_PLACED;
+}
+
+v1::Notification::Type notification_type(NoticeType t) {
+  switch (t) {
+    case NoticeType::kOutbid:
+      return v1::Notification::OUTBID;
+    case NoticeType::kWon:
+      return v1::Notification::WON;
+    case NoticeType::kLost:
+      return v1::Notification::LOST;
+    case NoticeType::kSold:
+      return v1::Notification::SOLD;
+    case NoticeType::kUnsold:
+      return v1::Notification::UNSOLD;
+    case NoticeType::kCancelled:
+      return v1::Notification::CANCELLED;
+    case NoticeType::kEndingSoon:
+      return v1::Notification::ENDING_SOON;
+  }
+  return v1::Notification::TYPE_UNSPECIFIED;
+}
+
+}  // namespace
+
+void to_proto(const std::vector<TopBidderEntry>& top,
+              google::protobuf::RepeatedPtrField<v1::TopBidder>* out) {
+  for (const auto& e : top) {
+    auto* t = out->Add();
+    t->set_bidder_id(id_string(e.bidder));
+    t->set_display_name(e.display_name);
+    t->set_amount(e.amount);
+    t->set_leading(e.leading);
+  }
+}
+
+void to_proto(const actors::WatchUpdate& u, v1::AuctionUpdate* out) {
+  out->Clear();
+  out->set_type(update_type(u));
+  out->set_version(u.version);
+  out->set_auction_id(id_string(u.auction_id));
+  to_proto(u.server_time, out->mutable_server_time());
+  to_proto(u.ends_at, out->mutable_ends_at());
+  out->set_currency(u.currency);
+  const bool running = !u.final && u.ends_at > u.server_time;
+  if (u.kind == actors::WatchUpdate::Kind::kHeartbeat) {
+    to_proto(running ? u.ends_at - u.server_time : Duration{0}, out->mutable_time_remaining());
+    return;
+  }
+  out->set_current_price(u.current_price);
+  if (u.leader) out->set_leading_bidder_id(id_string(*u.leader));
+  out->set_leading_bidder_name(u.leader_name);
+  out->set_bid_count(u.bid_count);
+  out->set_minimum_next_bid(u.minimum_next_bid);
+  out->set_outcome(to_proto(u.outcome));
+  if (u.winner) out->set_winner_id(id_string(*u.winner));
+  out->set_winner_name(u.winner_name);
+  out->set_final_price(u.final_price);
+  if (u.kind == actors::WatchUpdate::Kind::kEvent && u.event == EventType::kTimeExtended) {
+    out->set_extension_reason("a bid came within the soft-close window");
+  }
+  if (u.kind == actors::WatchUpdate::Kind::kSnapshot && u.snapshot) {
+    to_proto(*u.snapshot, nullptr, u.server_time, out->mutable_auction());
+    to_proto(u.snapshot->top_bidders, out->mutable_top_bidders());
+    to_proto(running ? u.ends_at - u.server_time : Duration{0}, out->mutable_time_remaining());
+  }
+}
+
+void to_proto(const persistence::NotificationRecord& n, v1::Notification* out) {
+  out->Clear();
+  out->set_seq(n.seq);
+  out->set_type(notification_type(n.type));
+  out->set_auction_id(id_string(n.auction_id));
+  out->set_auction_title(n.auction_title);
+  out->set_amount(n.amount);
+  out->set_currency(n.currency);
+  out->set_auction_version(n.auction_version);
+  to_proto(n.created_at, out->mutable_created_at());
+  out->set_read(n.read);
+  to_proto(n.ends_at, out->mutable_ends_at());
+}
+
 }  // namespace auction::server

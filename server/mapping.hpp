@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "actors/protocol.hpp"
+#include "actors/watch.hpp"
 #include "auction/v1/auction.pb.h"
 #include "domain/result.hpp"
 #include "domain/validation.hpp"
@@ -34,6 +35,13 @@ void to_proto(const persistence::UserRecord& user, v1::User* out);
 /// Auctions from the database (lists): no top-bidder board.
 void to_proto(const persistence::AuctionRecord& record, const actors::Caller* viewer, TimePoint now,
               v1::Auction* out);
+
+/// One watcher message. Snapshots show no reserve amount (watchers are
+/// anonymous).
+void to_proto(const actors::WatchUpdate& update, v1::AuctionUpdate* out);
+void to_proto(const persistence::NotificationRecord& n, v1::Notification* out);
+void to_proto(const std::vector<TopBidderEntry>& top,
+              google::protobuf::RepeatedPtrField<v1::TopBidder>* out);
 
 v1::AuctionStatus to_proto(Status s);
 std::optional<Status> status_from_proto(v1::AuctionStatus s);

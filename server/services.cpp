@@ -64,6 +64,11 @@ actors::ReplyPtr<T> reply_into(Reactor* reactor, Fill fill) {
   });
 }
 
+template <class T>
+grpc::ServerWriteReactor<T>* reject_stream(const Error& e) {
+  return new RejectedStream<T>(to_status(e));
+}
+
 Error cannot_parse(std::string_view what) {
   return invalid_argument(std::string(what) + " is not valid");
 }
@@ -394,6 +399,159 @@ Reactor* UserServiceImpl::ListMyAuctions(grpc::CallbackServerContext* ctx,
         resp->set_next_page_token(result->next_page_token);
         return grpc::Status::OK;
       });
+}
+
+// ----------------------------------------------------------------- streams
+
+grpc::ServerWriteReactor<v1::AuctionUpdate>* AuctionServiceImpl::WatchAuction(
+    grpc::CallbackServerContext* ctx, const v1::WatchAuctionRequest* req) {
+  auto viewer = auth_.optional(ctx);
+  if (!viewer) return reject_stream<v1::AuctionUpdate>(viewer.error());
+  auto id = parse_id("auction_id", req->auction_id());
+  if (!id) return reject_stream<v1::AuctionUpdate>(id.error());
+  std::optional<std::int64_t> from;
+  if (req->has_from_version()) {
+    if (req->from_version() < 0) {
+      return reject_stream<v1::AuctionUpdate>(
+          invalid_argument("from_version must not be negative"));
+    }
+    from = req->from_version();
+  }
+  if (auto slot = streams_.registry.reserve(); !slot) {
+    return reject_stream<v1::AuctionUpdate>(slot.error());
+  }
+  auto stream = AuctionWatchStream::open(streams_.registry, streams_.watch_backlog);
+  std::shared_ptr<actors::WatchSink> sink = stream;
+  engine_.watch(*id, actors::WatchCommand{sink, from, actors::make_reply<bool>([sink](Result<bool> r) {
+                                            if (!r) sink->fail(r.error());
+                                          })});
+  return stream.get();
+}
+
+grpc::ServerWriteReactor<v1::Notification>* UserServiceImpl::WatchNotifications(
+    grpc::CallbackServerContext* ctx, const v1::WatchNotificationsRequest* req) {
+  auto caller = auth_.required(ctx);
+  if (!caller) return reject_stream<v1::Notification>(caller.error());
+  std::optional<std::int64_t> after;
+  if (req->has_after_seq()) {
+    if (req->after_seq() < 0) {
+      return reject_stream<v1::Notification>(invalid_argument("after_seq must not be negative"));
+    }
+    after = req->after_seq();
+  }
+  if (auto slot = streams_.registry.reserve(); !slot) {
+    return reject_stream<v1::Notification>(slot.error());
+  }
+  return NotificationStream::open(streams_.registry, streams_.hub, engine_, caller->id, after)
+      .get();
+}
+
+// ----------------------------------------------------------- notifications
+
+Reactor* UserServiceImpl::ListNotifications(grpc::CallbackServerContext* ctx,
+                                            const v1::ListNotificationsRequest* req,
+                                            v1::ListNotificationsResponse* resp) {
+  auto caller = auth_.required(ctx);
+  if (!caller) return finish(ctx, caller.error());
+  auto page = page_from(req->page_size(), req->page_token());
+  if (!page) return finish(ctx, page.error());
+  return on_query_pool(engine_, ctx,
+                       [resp, user = caller->id, unread_only = req->unread_only(),
+                        page = *page](persistence::Repository& repo) {
+                         auto list = repo.list_notifications(user, unread_only, page);
+                         if (!list) return to_status(list.error());
+                         auto unread = repo.unread_count(user);
+                         if (!unread) return to_status(unread.error());
+                         for (const auto& n : list->items) to_proto(n, resp->add_notifications());
+                         resp->set_next_page_token(list->next_page_token);
+                         resp->set_unread_count(*unread);
+                         return grpc::Status::OK;
+                       });
+}
+
+Reactor* UserServiceImpl::MarkNotificationsRead(grpc::CallbackServerContext* ctx,
+                                                const v1::MarkNotificationsReadRequest* req,
+                                                v1::MarkNotificationsReadResponse* resp) {
+  auto caller = auth_.required(ctx);
+  if (!caller) return finish(ctx, caller.error());
+  constexpr int kMaxSeqs = 1000;
+  if (req->seqs_size() > kMaxSeqs) {
+    return finish(ctx, invalid_argument("at most 1000 seqs at a time; use up_to_seq"));
+  }
+  if (req->seqs_size() == 0 && req->up_to_seq() == 0) {
+    return finish(ctx, invalid_argument("give the seqs to mark read, or up_to_seq"));
+  }
+  if (req->up_to_seq() < 0) return finish(ctx, invalid_argument("up_to_seq must not be negative"));
+  std::vector<std::int64_t> seqs;
+  for (std::int64_t seq : req->seqs()) {
+    if (seq < 1) return finish(ctx, invalid_argument("every seq must be at least 1"));
+    seqs.push_back(seq);
+  }
+  return on_query_pool(engine_, ctx,
+                       [resp, user = caller->id, seqs = std::move(seqs),
+                        up_to = req->up_to_seq()](persistence::Repository& repo) {
+                         auto marked = repo.mark_notifications_read(user, seqs, up_to);
+                         if (!marked) return to_status(marked.error());
+                         auto unread = repo.unread_count(user);
+                         if (!unread) return to_status(unread.error());
+                         resp->set_marked(*marked);
+                         resp->set_unread_count(*unread);
+                         return grpc::Status::OK;
+                       });
+}
+
+// -------------------------------------------------------------- watch list
+
+Reactor* UserServiceImpl::FollowAuction(grpc::CallbackServerContext* ctx,
+                                        const v1::FollowAuctionRequest* req,
+                                        v1::FollowAuctionResponse* resp) {
+  auto caller = auth_.required(ctx);
+  if (!caller) return finish(ctx, caller.error());
+  auto id = parse_id("auction_id", req->auction_id());
+  if (!id) return finish(ctx, id.error());
+  return on_query_pool(engine_, ctx,
+                       [resp, user = caller->id, id = *id](persistence::Repository& repo) {
+                         auto followed = repo.follow(user, id);
+                         if (!followed) return to_status(followed.error());
+                         resp->set_newly_followed(*followed);
+                         return grpc::Status::OK;
+                       });
+}
+
+Reactor* UserServiceImpl::UnfollowAuction(grpc::CallbackServerContext* ctx,
+                                          const v1::UnfollowAuctionRequest* req,
+                                          v1::UnfollowAuctionResponse* resp) {
+  auto caller = auth_.required(ctx);
+  if (!caller) return finish(ctx, caller.error());
+  auto id = parse_id("auction_id", req->auction_id());
+  if (!id) return finish(ctx, id.error());
+  return on_query_pool(engine_, ctx,
+                       [resp, user = caller->id, id = *id](persistence::Repository& repo) {
+                         auto was = repo.unfollow(user, id);
+                         if (!was) return to_status(was.error());
+                         resp->set_was_following(*was);
+                         return grpc::Status::OK;
+                       });
+}
+
+Reactor* UserServiceImpl::ListFollowedAuctions(grpc::CallbackServerContext* ctx,
+                                               const v1::ListFollowedAuctionsRequest* req,
+                                               v1::ListFollowedAuctionsResponse* resp) {
+  auto caller = auth_.required(ctx);
+  if (!caller) return finish(ctx, caller.error());
+  auto page = page_from(req->page_size(), req->page_token());
+  if (!page) return finish(ctx, page.error());
+  return on_query_pool(engine_, ctx,
+                       [this, resp, who = *caller, page = *page](persistence::Repository& repo) {
+                         const TimePoint now = engine_.now();
+                         auto result = repo.followed_auctions(who.id, page);
+                         if (!result) return to_status(result.error());
+                         for (const auto& a : result->items) {
+                           to_proto(a, &who, now, resp->add_auctions());
+                         }
+                         resp->set_next_page_token(result->next_page_token);
+                         return grpc::Status::OK;
+                       });
 }
 
 }  // namespace auction::server

@@ -6,6 +6,7 @@
 #include "actors/engine.hpp"
 #include "auction/v1/auction.grpc.pb.h"
 #include "server/auth.hpp"
+#include "server/streams.hpp"
 
 namespace auction::server {
 
@@ -23,10 +24,17 @@ class Authenticator {
   const actors::Engine& engine_;
 };
 
+/// What the streaming RPCs share.
+struct StreamSettings {
+  StreamRegistry& registry;
+  NotificationHub& hub;
+  std::size_t watch_backlog = 64;
+};
+
 class AuctionServiceImpl final : public v1::AuctionService::CallbackService {
  public:
-  AuctionServiceImpl(actors::Engine& engine, const Authenticator& auth)
-      : engine_(engine), auth_(auth) {}
+  AuctionServiceImpl(actors::Engine& engine, const Authenticator& auth, StreamSettings streams)
+      : engine_(engine), auth_(auth), streams_(streams) {}
 
   grpc::ServerUnaryReactor* CreateAuction(grpc::CallbackServerContext* ctx,
                                           const v1::CreateAuctionRequest* req,
@@ -48,16 +56,20 @@ class AuctionServiceImpl final : public v1::AuctionService::CallbackService {
   grpc::ServerUnaryReactor* ListBids(grpc::CallbackServerContext* ctx,
                                      const v1::ListBidsRequest* req,
                                      v1::ListBidsResponse* resp) override;
+  grpc::ServerWriteReactor<v1::AuctionUpdate>* WatchAuction(
+      grpc::CallbackServerContext* ctx, const v1::WatchAuctionRequest* req) override;
 
  private:
   actors::Engine& engine_;
   const Authenticator& auth_;
+  StreamSettings streams_;
 };
 
 class UserServiceImpl final : public v1::UserService::CallbackService {
  public:
-  UserServiceImpl(actors::Engine& engine, const Authenticator& auth, const TokenSigner& signer)
-      : engine_(engine), auth_(auth), signer_(signer) {}
+  UserServiceImpl(actors::Engine& engine, const Authenticator& auth, const TokenSigner& signer,
+                  StreamSettings streams)
+      : engine_(engine), auth_(auth), signer_(signer), streams_(streams) {}
 
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* ctx,
                                      const v1::RegisterRequest* req, v1::User* resp) override;
@@ -71,11 +83,29 @@ class UserServiceImpl final : public v1::UserService::CallbackService {
   grpc::ServerUnaryReactor* ListMyAuctions(grpc::CallbackServerContext* ctx,
                                            const v1::ListMyAuctionsRequest* req,
                                            v1::ListMyAuctionsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* ctx,
+                                              const v1::ListNotificationsRequest* req,
+                                              v1::ListNotificationsResponse* resp) override;
+  grpc::ServerUnaryReactor* MarkNotificationsRead(grpc::CallbackServerContext* ctx,
+                                                  const v1::MarkNotificationsReadRequest* req,
+                                                  v1::MarkNotificationsReadResponse* resp) override;
+  grpc::ServerWriteReactor<v1::Notification>* WatchNotifications(
+      grpc::CallbackServerContext* ctx, const v1::WatchNotificationsRequest* req) override;
+  grpc::ServerUnaryReactor* FollowAuction(grpc::CallbackServerContext* ctx,
+                                          const v1::FollowAuctionRequest* req,
+                                          v1::FollowAuctionResponse* resp) override;
+  grpc::ServerUnaryReactor* UnfollowAuction(grpc::CallbackServerContext* ctx,
+                                            const v1::UnfollowAuctionRequest* req,
+                                            v1::UnfollowAuctionResponse* resp) override;
+  grpc::ServerUnaryReactor* ListFollowedAuctions(grpc::CallbackServerContext* ctx,
+                                                 const v1::ListFollowedAuctionsRequest* req,
+                                                 v1::ListFollowedAuctionsResponse* resp) override;
 
  private:
   actors::Engine& engine_;
   const Authenticator& auth_;
   const TokenSigner& signer_;
+  StreamSettings streams_;
 };
 
 }  // namespace auction::server

@@ -1,0 +1,312 @@
+#include "server/streams.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "server/mapping.hpp"
+#include "server/status.hpp"
+
+namespace auction::server {
+
+// ------------------------------------------------------------- registry
+
+Result<bool> StreamRegistry::reserve() {
+  if (stopping_.load()) return unavailable("the server is shutting down");
+  std::size_t n = count_.load();
+  do {
+    if (n >= max_) {
+      return Error{ErrorCode::kResourceExhausted,
+                   "too many open streams on this server; retry later"};
+    }
+  } while (!count_.compare_exchange_weak(n, n + 1));
+  return true;
+}
+
+void StreamRegistry::add(const std::shared_ptr<OpenStream>& stream) {
+  bool late = false;
+  {
+    std::lock_guard lock(mu_);
+    streams_.emplace(stream.get(), stream);
+    late = stopping_.load();
+  }
+  // Shutdown began between reserve() and here: it did not see this one.
+  if (late) stream->close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
+}
+
+void StreamRegistry::remove(const OpenStream* stream) {
+  std::lock_guard lock(mu_);
+  if (streams_.erase(stream) > 0) count_.fetch_sub(1);
+}
+
+void StreamRegistry::shutdown() {
+  std::vector<std::shared_ptr<OpenStream>> open;
+  {
+    std::lock_guard lock(mu_);
+    stopping_.store(true);
+    for (auto& [ptr, weak] : streams_) {
+      if (auto s = weak.lock()) open.push_back(std::move(s));
+    }
+  }
+  for (auto& s : open) {
+    s->close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down; reconnect"));
+  }
+}
+
+// --------------------------------------------------------- auction watch
+
+std::shared_ptr<AuctionWatchStream> AuctionWatchStream::open(StreamRegistry& registry,
+                                                             std::size_t backlog) {
+  auto stream = std::make_shared<AuctionWatchStream>(registry, backlog);
+  stream->self_ = stream;
+  registry.add(stream);
+  return stream;
+}
+
+void AuctionWatchStream::push(const std::vector<actors::WatchUpdatePtr>& updates,
+                              const actors::Coalescer& newest) {
+  std::unique_lock lock(mu_);
+  if (finished_ || final_written_) return;
+  backlog_.push(updates, newest);
+  write_next(lock);
+}
+
+void AuctionWatchStream::hold_for_replay(actors::WatchUpdatePtr fallback) {
+  std::lock_guard lock(mu_);
+  backlog_.hold(std::move(fallback));
+}
+
+void AuctionWatchStream::replay(std::optional<std::vector<actors::WatchUpdatePtr>> missed) {
+  std::unique_lock lock(mu_);
+  backlog_.replay(std::move(missed));
+  write_next(lock);
+}
+
+void AuctionWatchStream::fail(const Error& error) { close(to_status(error)); }
+
+void AuctionWatchStream::close(const grpc::Status& status) {
+  std::unique_lock lock(mu_);
+  closed_.store(true, std::memory_order_relaxed);
+  if (finished_) return;
+  if (writing_) {
+    if (!finish_after_write_) finish_after_write_ = status;
+    return;
+  }
+  finished_ = true;
+  lock.unlock();
+  Finish(status);
+}
+
+void AuctionWatchStream::write_next(std::unique_lock<std::mutex>& lock) {
+  if (writing_ || finished_) return;
+  if (final_written_ || finish_after_write_) {
+    const grpc::Status status = finish_after_write_.value_or(grpc::Status::OK);
+    finished_ = true;
+    closed_.store(true, std::memory_order_relaxed);
+    lock.unlock();
+    Finish(status);
+    return;
+  }
+  actors::WatchUpdatePtr next = backlog_.pop();
+  if (!next) return;
+  to_proto(*next, &out_);
+  final_written_ = next->final;
+  writing_ = true;
+  lock.unlock();
+  StartWrite(&out_);
+}
+
+void AuctionWatchStream::OnWriteDone(bool ok) {
+  std::unique_lock lock(mu_);
+  writing_ = false;
+  if (!ok && !finish_after_write_) {
+    finish_after_write_ = grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke");
+  }
+  write_next(lock);
+}
+
+void AuctionWatchStream::OnCancel() {
+  close(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+}
+
+void AuctionWatchStream::OnDone() {
+  closed_.store(true, std::memory_order_relaxed);
+  registry_.remove(this);
+  // May destroy this object: nothing after it.
+  auto self = std::move(self_);
+}
+
+// ---------------------------------------------------- notification stream
+
+std::shared_ptr<NotificationStream> NotificationStream::open(StreamRegistry& registry,
+                                                             NotificationHub& hub,
+                                                             actors::Engine& engine, UserId user,
+                                                             std::optional<std::int64_t> after_seq) {
+  auto stream = std::make_shared<NotificationStream>(registry, hub, engine, user);
+  stream->self_ = stream;
+  registry.add(stream);
+  // Subscribed before the first read, so nothing committed in between is missed.
+  hub.add(user, stream);
+  stream->start(after_seq);
+  return stream;
+}
+
+void NotificationStream::start(std::optional<std::int64_t> after_seq) {
+  std::unique_lock lock(mu_);
+  if (after_seq) {
+    cursor_ = *after_seq;
+    fetch_locked();
+    return;
+  }
+  // Only what is committed from now on: start after the newest one.
+  fetching_ = true;
+  auto self = shared_from_this();
+  const bool queued = engine_.query([self](persistence::Repository& repo) {
+    auto latest = repo.latest_notification_seq(self->user_);
+    std::unique_lock inner(self->mu_);
+    self->fetching_ = false;
+    if (!latest) {
+      self->finish_locked(inner, to_status(latest.error()));
+      return;
+    }
+    self->cursor_ = *latest;
+    if (self->dirty_) {
+      self->dirty_ = false;
+      self->fetch_locked();
+    }
+  });
+  if (!queued) {
+    fetching_ = false;
+    finish_locked(lock, grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is overloaded"));
+  }
+}
+
+void NotificationStream::wake() {
+  std::unique_lock lock(mu_);
+  if (finished_) return;
+  if (fetching_ || writing_ || !queue_.empty() || cursor_ < 0) {
+    dirty_ = true;
+    return;
+  }
+  fetch_locked();
+}
+
+void NotificationStream::fetch_locked() {
+  if (finished_ || fetching_) return;
+  fetching_ = true;
+  auto self = shared_from_this();
+  const bool queued = engine_.query([self, user = user_, after = cursor_](
+                                        persistence::Repository& repo) {
+    self->on_fetched(repo.notifications_after(user, after, kFetch));
+  });
+  if (!queued) {
+    // Try again on the next wake; the cursor has not moved.
+    fetching_ = false;
+    dirty_ = true;
+  }
+}
+
+void NotificationStream::on_fetched(Result<std::vector<persistence::NotificationRecord>> rows) {
+  std::unique_lock lock(mu_);
+  fetching_ = false;
+  if (!rows) {
+    // The client resumes from its last seq: at-least-once, nothing lost.
+    finish_locked(lock, to_status(rows.error()));
+    return;
+  }
+  if (static_cast<int>(rows->size()) == kFetch) dirty_ = true;  // more to read
+  for (auto& n : *rows) {
+    cursor_ = std::max(cursor_, n.seq);
+    queue_.push_back(std::move(n));
+  }
+  write_next(lock);
+}
+
+void NotificationStream::write_next(std::unique_lock<std::mutex>& lock) {
+  if (writing_ || finished_) return;
+  if (finish_after_write_) {
+    const grpc::Status status = *finish_after_write_;
+    finished_ = true;
+    lock.unlock();
+    Finish(status);
+    return;
+  }
+  if (queue_.empty()) {
+    if (dirty_ && !fetching_) {
+      dirty_ = false;
+      fetch_locked();
+    }
+    return;
+  }
+  to_proto(queue_.front(), &out_);
+  queue_.pop_front();
+  writing_ = true;
+  lock.unlock();
+  StartWrite(&out_);
+}
+
+void NotificationStream::finish_locked(std::unique_lock<std::mutex>& lock,
+                                       const grpc::Status& status) {
+  if (finished_) return;
+  if (writing_) {
+    if (!finish_after_write_) finish_after_write_ = status;
+    return;
+  }
+  finished_ = true;
+  lock.unlock();
+  Finish(status);
+}
+
+void NotificationStream::close(const grpc::Status& status) {
+  std::unique_lock lock(mu_);
+  finish_locked(lock, status);
+}
+
+void NotificationStream::OnWriteDone(bool ok) {
+  std::unique_lock lock(mu_);
+  writing_ = false;
+  if (!ok && !finish_after_write_) {
+    finish_after_write_ = grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke");
+  }
+  write_next(lock);
+}
+
+void NotificationStream::OnCancel() {
+  close(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+}
+
+void NotificationStream::OnDone() {
+  hub_.remove(user_, this);
+  registry_.remove(this);
+  auto self = std::move(self_);
+}
+
+// ------------------------------------------------------------------- hub
+
+void NotificationHub::add(UserId user, const std::shared_ptr<NotificationStream>& stream) {
+  std::lock_guard lock(mu_);
+  streams_.emplace(user, stream);
+}
+
+void NotificationHub::remove(UserId user, const NotificationStream* stream) {
+  std::lock_guard lock(mu_);
+  auto [it, last] = streams_.equal_range(user);
+  while (it != last) {
+    auto s = it->second.lock();
+    it = !s || s.get() == stream ? streams_.erase(it) : std::next(it);
+  }
+}
+
+void NotificationHub::wake(const std::vector<UserId>& users) {
+  std::vector<std::shared_ptr<NotificationStream>> woken;
+  {
+    std::lock_guard lock(mu_);
+    for (UserId user : users) {
+      auto [first, last] = streams_.equal_range(user);
+      for (auto it = first; it != last; ++it) {
+        if (auto s = it->second.lock()) woken.push_back(std::move(s));
+      }
+    }
+  }
+  for (auto& s : woken) s->wake();
+}
+
+}  // namespace auction::server

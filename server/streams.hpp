@@ -1,0 +1,160 @@
+#pragma once
+/// Server-streaming RPCs: the watch streams of auctions and notifications,
+/// the process-wide registry that caps and closes them, and the hub that
+/// wakes a user's notification streams after a commit.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/engine.hpp"
+#include "actors/watch.hpp"
+#include "actors/watch_backlog.hpp"
+#include "auction/v1/auction.grpc.pb.h"
+
+namespace auction::server {
+
+/// An open stream as the registry sees it.
+class OpenStream {
+ public:
+  virtual ~OpenStream() = default;
+  /// Ends the stream with `status` (after the write in flight, if any).
+  virtual void close(const grpc::Status& status) = 0;
+};
+
+/// Every open stream, for the cap and for shutdown.
+class StreamRegistry {
+ public:
+  explicit StreamRegistry(std::size_t max_streams) : max_(max_streams) {}
+  /// Reserves a slot: RESOURCE_EXHAUSTED at the cap, UNAVAILABLE after
+  /// shutdown began.
+  Result<bool> reserve();
+  void add(const std::shared_ptr<OpenStream>& stream);
+  /// Frees the slot reserve() took.
+  void remove(const OpenStream* stream);
+  /// Closes every stream with UNAVAILABLE and refuses new ones.
+  void shutdown();
+  std::size_t open() const { return count_.load(); }
+
+ private:
+  const std::size_t max_;
+  std::atomic<std::size_t> count_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::unordered_map<const OpenStream*, std::weak_ptr<OpenStream>> streams_;
+};
+
+/// A reactor that only reports an error (cap reached, bad request).
+template <class T>
+class RejectedStream final : public grpc::ServerWriteReactor<T> {
+ public:
+  explicit RejectedStream(const grpc::Status& status) { this->Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+/// WatchAuction: the auction's actor pushes shared updates into a bounded
+/// backlog; one write is in flight at a time.
+class AuctionWatchStream final : public grpc::ServerWriteReactor<v1::AuctionUpdate>,
+                                 public actors::WatchSink,
+                                 public OpenStream {
+ public:
+  /// Call after StreamRegistry::reserve() succeeded.
+  static std::shared_ptr<AuctionWatchStream> open(StreamRegistry& registry, std::size_t backlog);
+
+  void push(const std::vector<actors::WatchUpdatePtr>& updates,
+            const actors::Coalescer& newest) override;
+  void hold_for_replay(actors::WatchUpdatePtr fallback) override;
+  void replay(std::optional<std::vector<actors::WatchUpdatePtr>> missed) override;
+  void fail(const Error& error) override;
+  bool closed() const override { return closed_.load(std::memory_order_relaxed); }
+  void close(const grpc::Status& status) override;
+
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+  AuctionWatchStream(StreamRegistry& registry, std::size_t backlog)
+      : registry_(registry), backlog_(backlog) {}
+
+ private:
+  /// Starts the next write if none is in flight; releases the lock.
+  void write_next(std::unique_lock<std::mutex>& lock);
+
+  StreamRegistry& registry_;
+  std::mutex mu_;
+  actors::WatchBacklog backlog_;
+  v1::AuctionUpdate out_;
+  bool writing_ = false;
+  bool final_written_ = false;
+  bool finished_ = false;
+  std::optional<grpc::Status> finish_after_write_;
+  std::atomic<bool> closed_{false};
+  std::shared_ptr<AuctionWatchStream> self_;  ///< alive until OnDone
+};
+
+class NotificationHub;
+
+/// WatchNotifications: reads the user's notifications after a cursor from
+/// the database whenever the hub says new ones were committed.
+class NotificationStream final : public grpc::ServerWriteReactor<v1::Notification>,
+                                 public OpenStream,
+                                 public std::enable_shared_from_this<NotificationStream> {
+ public:
+  static std::shared_ptr<NotificationStream> open(StreamRegistry& registry, NotificationHub& hub,
+                                                  actors::Engine& engine, UserId user,
+                                                  std::optional<std::int64_t> after_seq);
+  /// New notifications may exist.
+  void wake();
+  void close(const grpc::Status& status) override;
+
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+  NotificationStream(StreamRegistry& registry, NotificationHub& hub, actors::Engine& engine,
+                     UserId user)
+      : registry_(registry), hub_(hub), engine_(engine), user_(user) {}
+
+ private:
+  static constexpr int kFetch = 100;
+  void start(std::optional<std::int64_t> after_seq);
+  void fetch_locked();
+  void on_fetched(Result<std::vector<persistence::NotificationRecord>> rows);
+  void write_next(std::unique_lock<std::mutex>& lock);
+  void finish_locked(std::unique_lock<std::mutex>& lock, const grpc::Status& status);
+
+  StreamRegistry& registry_;
+  NotificationHub& hub_;
+  actors::Engine& engine_;
+  const UserId user_;
+  std::mutex mu_;
+  std::deque<persistence::NotificationRecord> queue_;
+  std::int64_t cursor_ = -1;  ///< newest seq fetched; -1 until known
+  bool fetching_ = false;
+  bool dirty_ = false;  ///< woken while fetching or writing
+  bool writing_ = false;
+  bool finished_ = false;
+  std::optional<grpc::Status> finish_after_write_;
+  v1::Notification out_;
+  std::shared_ptr<NotificationStream> self_;
+};
+
+/// Which users have notification streams open.
+class NotificationHub {
+ public:
+  void add(UserId user, const std::shared_ptr<NotificationStream>& stream);
+  void remove(UserId user, const NotificationStream* stream);
+  void wake(const std::vector<UserId>& users);
+
+ private:
+  std::mutex mu_;
+  std::unordered_multimap<UserId, std::weak_ptr<NotificationStream>> streams_;
+};
+
+}  // namespace auction::server
