@@ -15,6 +15,11 @@ Error db_down() {
   return unavailable("the auction is recovering from a database error; nothing was applied, retry");
 }
 
+Error too_late() {
+  return Error{ErrorCode::kDeadlineExceeded,
+               "the call's deadline passed before the auction reached it; nothing was applied"};
+}
+
 Error key_reused() {
   return Error{ErrorCode::kAlreadyExists,
                "this idempotency_key was already used with different parameters"};
@@ -156,6 +161,10 @@ persistence::BidRow AuctionActor::row_for(const Caller& who, Money max_amount, c
 }
 
 void AuctionActor::on_bid(BidCommand& cmd) {
+  if (ctx_.clock() > cmd.deadline) {
+    (*cmd.reply)(too_late());
+    return;
+  }
   if (stale_) {
     (*cmd.reply)(db_down());
     request_reload();
@@ -211,6 +220,10 @@ void AuctionActor::on_bid(BidCommand& cmd) {
 }
 
 void AuctionActor::on_buy_now(BuyNowCommand& cmd) {
+  if (ctx_.clock() > cmd.deadline) {
+    (*cmd.reply)(too_late());
+    return;
+  }
   if (stale_) {
     (*cmd.reply)(db_down());
     request_reload();
@@ -269,6 +282,10 @@ void AuctionActor::on_buy_now(BuyNowCommand& cmd) {
 }
 
 void AuctionActor::on_cancel(CancelCommand& cmd) {
+  if (ctx_.clock() > cmd.deadline) {
+    (*cmd.reply)(too_late());
+    return;
+  }
   if (stale_) {
     (*cmd.reply)(db_down());
     request_reload();

@@ -47,22 +47,29 @@ struct Caller {
   bool suspended = false;
 };
 
+/// The caller's gRPC deadline: a command still queued when it passes is
+/// answered DEADLINE_EXCEEDED and not applied.
+inline constexpr TimePoint kNoDeadline = TimePoint::max();
+
 struct BidCommand {
   Caller bidder;
   Money max_amount = 0;
   std::string idempotency_key;  ///< empty = none
   ReplyPtr<BidReply> reply;
+  TimePoint deadline = kNoDeadline;
 };
 
 struct BuyNowCommand {
   Caller buyer;
   std::string idempotency_key;
   ReplyPtr<BuyNowReply> reply;
+  TimePoint deadline = kNoDeadline;
 };
 
 struct CancelCommand {
   Caller caller;
   ReplyPtr<AuctionView> reply;
+  TimePoint deadline = kNoDeadline;
 };
 
 struct GetCommand {

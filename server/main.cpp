@@ -35,6 +35,8 @@ struct Options {
   int max_streams = 20'000;
   int watch_heartbeat_ms = 4000;
   int watch_backlog = 64;
+  double bid_rate_limit = 20;
+  double bid_burst = 40;
 };
 
 /// Waits up to `ms` for SIGINT/SIGTERM (blocked in every thread).
@@ -126,6 +128,13 @@ int main(int argc, char** argv) {
                  "updates a slow watcher may have pending before they become one snapshot")
       ->envname("AUCTIOND_WATCH_BACKLOG")
       ->check(CLI::Range(1, 100'000));
+  app.add_option("--bid-rate-limit", o.bid_rate_limit,
+                 "bids (PlaceBid + BuyNow) per second per user, sustained; 0 = no limit")
+      ->envname("AUCTIOND_BID_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--bid-burst", o.bid_burst, "bids a user may place at once before the rate applies")
+      ->envname("AUCTIOND_BID_BURST")
+      ->check(CLI::Range(1.0, 1e6));
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_level(spdlog::level::from_str(o.log_level));
@@ -197,7 +206,8 @@ int main(int argc, char** argv) {
   auction::server::Authenticator auth(signer, engine);
   const auction::server::StreamSettings stream_settings{
       streams, hub, static_cast<std::size_t>(o.watch_backlog)};
-  auction::server::AuctionServiceImpl auctions(engine, auth, stream_settings);
+  auction::server::BidRateLimiter bid_limits(o.bid_rate_limit, o.bid_burst);
+  auction::server::AuctionServiceImpl auctions(engine, auth, stream_settings, bid_limits);
   auction::server::UserServiceImpl users(engine, auth, signer, stream_settings);
 
   grpc::EnableDefaultHealthCheckService(true);

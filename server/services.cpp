@@ -69,6 +69,24 @@ grpc::ServerWriteReactor<T>* reject_stream(const Error& e) {
   return new RejectedStream<T>(to_status(e));
 }
 
+/// The call's deadline in our clock; kNoDeadline when it has none.
+TimePoint deadline_of(const grpc::CallbackServerContext* ctx) {
+  const auto d = ctx->deadline();
+  if (d >= std::chrono::system_clock::time_point::max() - std::chrono::hours(24 * 365)) {
+    return actors::kNoDeadline;
+  }
+  return std::chrono::time_point_cast<Duration>(d);
+}
+
+Error expired() {
+  return Error{ErrorCode::kDeadlineExceeded, "the call's deadline had already passed"};
+}
+
+Error too_many_bids() {
+  return Error{ErrorCode::kResourceExhausted,
+               "too many bids from this account in a short time; slow down and retry"};
+}
+
 Error cannot_parse(std::string_view what) {
   return invalid_argument(std::string(what) + " is not valid");
 }
@@ -221,12 +239,15 @@ Reactor* AuctionServiceImpl::PlaceBid(grpc::CallbackServerContext* ctx,
   if (!id) return finish(ctx, id.error());
   if (auto e = check_amount("max_amount", req->max_amount())) return finish(ctx, *e);
   if (auto e = check_idempotency_key(req->idempotency_key())) return finish(ctx, *e);
+  const TimePoint deadline = deadline_of(ctx);
+  if (deadline < engine_.now()) return finish(ctx, expired());
+  if (!bid_limits_.allow(bidder->id, engine_.now())) return finish(ctx, too_many_bids());
   Reactor* reactor = ctx->DefaultReactor();
-  engine_.place_bid(
-      *id,
-      actors::BidCommand{*bidder, req->max_amount(), req->idempotency_key(),
+  actors::BidCommand cmd{*bidder, req->max_amount(), req->idempotency_key(),
                          reply_into<actors::BidReply>(
-                             reactor, [resp](const actors::BidReply& r) { to_proto(r, resp); })});
+                             reactor, [resp](const actors::BidReply& r) { to_proto(r, resp); })};
+  cmd.deadline = deadline;
+  engine_.place_bid(*id, std::move(cmd));
   return reactor;
 }
 
@@ -237,15 +258,19 @@ Reactor* AuctionServiceImpl::BuyNow(grpc::CallbackServerContext* ctx, const v1::
   auto id = parse_id("auction_id", req->auction_id());
   if (!id) return finish(ctx, id.error());
   if (auto e = check_idempotency_key(req->idempotency_key())) return finish(ctx, *e);
+  const TimePoint deadline = deadline_of(ctx);
+  if (deadline < engine_.now()) return finish(ctx, expired());
+  if (!bid_limits_.allow(buyer->id, engine_.now())) return finish(ctx, too_many_bids());
   Reactor* reactor = ctx->DefaultReactor();
-  engine_.buy_now(*id,
-                  actors::BuyNowCommand{
-                      *buyer, req->idempotency_key(),
-                      reply_into<actors::BuyNowReply>(
-                          reactor, [resp, caller = *buyer, this](const actors::BuyNowReply& r) {
-                            resp->set_bid_id(id_string(r.bid_id));
-                            to_proto(r.auction, &caller, engine_.now(), resp->mutable_auction());
-                          })});
+  actors::BuyNowCommand cmd{
+      *buyer, req->idempotency_key(),
+      reply_into<actors::BuyNowReply>(
+          reactor, [resp, caller = *buyer, this](const actors::BuyNowReply& r) {
+            resp->set_bid_id(id_string(r.bid_id));
+            to_proto(r.auction, &caller, engine_.now(), resp->mutable_auction());
+          })};
+  cmd.deadline = deadline;
+  engine_.buy_now(*id, std::move(cmd));
   return reactor;
 }
 

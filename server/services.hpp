@@ -6,6 +6,7 @@
 #include "actors/engine.hpp"
 #include "auction/v1/auction.grpc.pb.h"
 #include "server/auth.hpp"
+#include "server/rate_limiter.hpp"
 #include "server/streams.hpp"
 
 namespace auction::server {
@@ -33,8 +34,9 @@ struct StreamSettings {
 
 class AuctionServiceImpl final : public v1::AuctionService::CallbackService {
  public:
-  AuctionServiceImpl(actors::Engine& engine, const Authenticator& auth, StreamSettings streams)
-      : engine_(engine), auth_(auth), streams_(streams) {}
+  AuctionServiceImpl(actors::Engine& engine, const Authenticator& auth, StreamSettings streams,
+                     BidRateLimiter& bid_limits)
+      : engine_(engine), auth_(auth), streams_(streams), bid_limits_(bid_limits) {}
 
   grpc::ServerUnaryReactor* CreateAuction(grpc::CallbackServerContext* ctx,
                                           const v1::CreateAuctionRequest* req,
@@ -63,6 +65,7 @@ class AuctionServiceImpl final : public v1::AuctionService::CallbackService {
   actors::Engine& engine_;
   const Authenticator& auth_;
   StreamSettings streams_;
+  BidRateLimiter& bid_limits_;
 };
 
 class UserServiceImpl final : public v1::UserService::CallbackService {

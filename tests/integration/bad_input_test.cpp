@@ -543,8 +543,9 @@ TEST_F(BadInput, EveryWriteNeedsAValidTokenAndNoReadTakesABadOne) {
   // shares the database but not the token secret.
   std::string other_secret_token;
   {
-    ServerProcess other(shared_cluster().url(), shared_cluster().dir(),
-                        ServerOptions{"another-secret-entirely", {}});
+    ServerOptions other_options;
+    other_options.token_secret = "another-secret-entirely";
+    ServerProcess other(shared_cluster().url(), shared_cluster().dir(), other_options);
     Client oc(other.channel());
     other_secret_token = oc.login(seller_.username, kPassword).token;
   }

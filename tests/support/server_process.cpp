@@ -122,7 +122,8 @@ bool ServerProcess::spawn_and_wait(std::string& why) {
   std::vector<std::string> argv = {auctiond_path(),       "--listen",         address(),
                                    "--database-url",      database_url_,      "--token-secret",
                                    options_.token_secret, "--admin-username", kAdminUsername,
-                                   "--admin-password",    kAdminPassword};
+                                   "--admin-password",    kAdminPassword,
+                                   "--bid-rate-limit",    options_.bid_rate_limit};
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<char*> args;
   args.reserve(argv.size() + 1);

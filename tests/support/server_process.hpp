@@ -15,6 +15,9 @@ inline constexpr const char* kAdminPassword = "adminpassword1";
 
 struct ServerOptions {
   std::string token_secret = kTokenSecret;
+  /// Bids per second per user. Off by default: the suites drive a few
+  /// accounts far harder than a person could; the limit has its own tests.
+  std::string bid_rate_limit = "0";
   std::vector<std::string> extra_args;  ///< appended to the command line
 };
 
