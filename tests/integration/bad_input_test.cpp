@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -480,6 +481,118 @@ TEST_F(BadInput, UserServiceRpcs) {
   // A failed login does not tell whether the user exists.
   EXPECT_EQ(login(seller_.username, "wrong password!")().error_message(),
             login("nobody_here", pw)().error_message());
+}
+
+TEST_F(BadInput, NotificationWatchListAndStreamRpcs) {
+  auto list = [this](std::int32_t page_size, std::string page_token, std::string token) {
+    return [this, page_size, page_token = std::move(page_token), token = std::move(token)] {
+      v1::ListNotificationsRequest req;
+      req.set_page_size(page_size);
+      req.set_page_token(page_token);
+      return c().call(&v1::UserService::Stub::ListNotifications, req, token).status;
+    };
+  };
+  auto mark = [this](std::vector<std::int64_t> seqs, std::int64_t up_to, std::string token) {
+    return [this, seqs = std::move(seqs), up_to, token = std::move(token)] {
+      v1::MarkNotificationsReadRequest req;
+      for (auto s : seqs) req.add_seqs(s);
+      req.set_up_to_seq(up_to);
+      return c().call(&v1::UserService::Stub::MarkNotificationsRead, req, token).status;
+    };
+  };
+  auto follow = [this](std::string id, std::string token) {
+    return [this, id = std::move(id), token = std::move(token)] {
+      v1::FollowAuctionRequest req;
+      req.set_auction_id(id);
+      return c().call(&v1::UserService::Stub::FollowAuction, req, token).status;
+    };
+  };
+  auto unfollow = [this](std::string id, std::string token) {
+    return [this, id = std::move(id), token = std::move(token)] {
+      v1::UnfollowAuctionRequest req;
+      req.set_auction_id(id);
+      return c().call(&v1::UserService::Stub::UnfollowAuction, req, token).status;
+    };
+  };
+  auto followed = [this](std::int32_t page_size, std::string page_token, std::string token) {
+    return [this, page_size, page_token = std::move(page_token), token = std::move(token)] {
+      v1::ListFollowedAuctionsRequest req;
+      req.set_page_size(page_size);
+      req.set_page_token(page_token);
+      return c().call(&v1::UserService::Stub::ListFollowedAuctions, req, token).status;
+    };
+  };
+  // A stream's status when it is refused before its first message.
+  auto watch = [this](std::string id, std::optional<std::int64_t> from) {
+    return [this, id = std::move(id), from] {
+      v1::WatchAuctionRequest req;
+      req.set_auction_id(id);
+      if (from) req.set_from_version(*from);
+      auto ctx = Client::context();
+      auto reader = c().auctions().WatchAuction(ctx.get(), req);
+      v1::AuctionUpdate first;
+      if (reader->Read(&first)) {
+        ctx->TryCancel();
+        while (reader->Read(&first)) {
+        }
+        reader->Finish();
+        return grpc::Status::OK;  // it was accepted
+      }
+      return reader->Finish();
+    };
+  };
+  auto watch_notifications = [this](std::optional<std::int64_t> after, std::string token) {
+    return [this, after, token = std::move(token)] {
+      v1::WatchNotificationsRequest req;
+      if (after) req.set_after_seq(*after);
+      auto ctx = Client::context(token);
+      ctx->set_deadline(std::chrono::system_clock::now() + 2s);
+      auto reader = c().users().WatchNotifications(ctx.get(), req);
+      v1::Notification n;
+      while (reader->Read(&n)) {
+      }
+      grpc::Status status = reader->Finish();
+      // Accepted streams stay open until the deadline.
+      return status.error_code() == Code::DEADLINE_EXCEEDED ? grpc::Status::OK : status;
+    };
+  };
+  const std::string id = auction_.id();
+  const std::string& t = bidder_.token;
+  const std::string forged = flip_one_char(t);
+  run_table({
+      {"ListNotifications no token", list(0, "", ""), Code::UNAUTHENTICATED},
+      {"ListNotifications forged token", list(0, "", forged), Code::UNAUTHENTICATED},
+      {"ListNotifications page_size 101", list(101, "", t), Code::INVALID_ARGUMENT},
+      {"ListNotifications page_size negative", list(-5, "", t), Code::INVALID_ARGUMENT},
+      {"ListNotifications bad page_token", list(10, "%%%", t), Code::INVALID_ARGUMENT},
+      {"ListNotifications valid", list(10, "", t), Code::OK},
+      {"MarkNotificationsRead nothing given", mark({}, 0, t), Code::INVALID_ARGUMENT},
+      {"MarkNotificationsRead seq 0", mark({0}, 0, t), Code::INVALID_ARGUMENT},
+      {"MarkNotificationsRead negative up_to", mark({}, -1, t), Code::INVALID_ARGUMENT},
+      {"MarkNotificationsRead 1001 seqs", mark(std::vector<std::int64_t>(1001, 1), 0, t),
+       Code::INVALID_ARGUMENT},
+      {"MarkNotificationsRead no token", mark({1}, 0, ""), Code::UNAUTHENTICATED},
+      {"MarkNotificationsRead unknown seq", mark({123456}, 0, t), Code::OK},
+      {"FollowAuction no token", follow(id, ""), Code::UNAUTHENTICATED},
+      {"FollowAuction empty id", follow("", t), Code::INVALID_ARGUMENT},
+      {"FollowAuction malformed id", follow("12a", t), Code::INVALID_ARGUMENT},
+      {"FollowAuction unknown auction", follow(kUnknownId, t), Code::NOT_FOUND},
+      {"FollowAuction invalid UTF-8 id", follow(kInvalidUtf8, t), Code::INVALID_ARGUMENT},
+      {"UnfollowAuction malformed id", unfollow("-1", t), Code::INVALID_ARGUMENT},
+      {"UnfollowAuction no token", unfollow(id, ""), Code::UNAUTHENTICATED},
+      {"ListFollowedAuctions page_size 101", followed(101, "", t), Code::INVALID_ARGUMENT},
+      {"ListFollowedAuctions bad page_token", followed(10, "x", t), Code::INVALID_ARGUMENT},
+      {"ListFollowedAuctions no token", followed(10, "", ""), Code::UNAUTHENTICATED},
+      {"WatchAuction empty id", watch("", std::nullopt), Code::INVALID_ARGUMENT},
+      {"WatchAuction malformed id", watch("abc", std::nullopt), Code::INVALID_ARGUMENT},
+      {"WatchAuction unknown auction", watch(kUnknownId, std::nullopt), Code::NOT_FOUND},
+      {"WatchAuction negative from_version", watch(id, -1), Code::INVALID_ARGUMENT},
+      {"WatchAuction valid", watch(id, std::nullopt), Code::OK},
+      {"WatchNotifications no token", watch_notifications(std::nullopt, ""),
+       Code::UNAUTHENTICATED},
+      {"WatchNotifications negative after_seq", watch_notifications(-3, t),
+       Code::INVALID_ARGUMENT},
+  });
 }
 
 // Invalid UTF-8 is malformed input like any other: INVALID_ARGUMENT with a
