@@ -9,6 +9,40 @@ namespace auction::server {
 
 // ------------------------------------------------------------- registry
 
+StreamRegistry::StreamRegistry(std::size_t max_streams)
+    : max_(max_streams), kicker_([this] { kick_loop(); }) {}
+
+StreamRegistry::~StreamRegistry() {
+  {
+    std::lock_guard lock(kick_mu_);
+    kick_stop_ = true;
+  }
+  kick_cv_.notify_all();
+  kicker_.join();
+}
+
+void StreamRegistry::kick(std::shared_ptr<OpenStream> stream) {
+  {
+    std::lock_guard lock(kick_mu_);
+    kicks_.push_back(std::move(stream));
+  }
+  kick_cv_.notify_one();
+}
+
+void StreamRegistry::kick_loop() {
+  std::vector<std::shared_ptr<OpenStream>> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(kick_mu_);
+      kick_cv_.wait(lock, [this] { return kick_stop_ || !kicks_.empty(); });
+      if (kicks_.empty()) return;
+      batch.swap(kicks_);
+    }
+    for (auto& s : batch) s->kick();
+    batch.clear();
+  }
+}
+
 Result<bool> StreamRegistry::reserve() {
   if (stopping_.load()) return unavailable("the server is shutting down");
   std::size_t n = count_.load();
@@ -66,6 +100,17 @@ void AuctionWatchStream::push(const std::vector<actors::WatchUpdatePtr>& updates
   std::unique_lock lock(mu_);
   if (finished_ || final_written_) return;
   backlog_.push(updates, newest);
+  // Called on the actor's thread: only queue; a write in flight picks the
+  // update up when it completes, else the registry's thread starts one.
+  if (writing_ || kick_pending_) return;
+  kick_pending_ = true;
+  lock.unlock();
+  registry_.kick(shared_from_this());
+}
+
+void AuctionWatchStream::kick() {
+  std::unique_lock lock(mu_);
+  kick_pending_ = false;
   write_next(lock);
 }
 

@@ -5,11 +5,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -26,12 +28,17 @@ class OpenStream {
   virtual ~OpenStream() = default;
   /// Ends the stream with `status` (after the write in flight, if any).
   virtual void close(const grpc::Status& status) = 0;
+  /// Starts the next write if the stream is idle (see StreamRegistry::kick).
+  virtual void kick() {}
 };
 
 /// Every open stream, for the cap and for shutdown.
 class StreamRegistry {
  public:
-  explicit StreamRegistry(std::size_t max_streams) : max_(max_streams) {}
+  explicit StreamRegistry(std::size_t max_streams);
+  ~StreamRegistry();
+  StreamRegistry(const StreamRegistry&) = delete;
+  StreamRegistry& operator=(const StreamRegistry&) = delete;
   /// Reserves a slot: RESOURCE_EXHAUSTED at the cap, UNAVAILABLE after
   /// shutdown began.
   Result<bool> reserve();
@@ -41,13 +48,24 @@ class StreamRegistry {
   /// Closes every stream with UNAVAILABLE and refuses new ones.
   void shutdown();
   std::size_t open() const { return count_.load(); }
+  /// Starts an idle stream's next write on the registry's own thread, so
+  /// that an auction actor fanning out to thousands of watchers only queues
+  /// (gRPC's write path never runs on CAF's threads).
+  void kick(std::shared_ptr<OpenStream> stream);
 
  private:
+  void kick_loop();
+
   const std::size_t max_;
   std::atomic<std::size_t> count_{0};
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::unordered_map<const OpenStream*, std::weak_ptr<OpenStream>> streams_;
+  std::mutex kick_mu_;
+  std::condition_variable kick_cv_;
+  std::vector<std::shared_ptr<OpenStream>> kicks_;
+  bool kick_stop_ = false;
+  std::thread kicker_;
 };
 
 /// A reactor that only reports an error (cap reached, bad request).
@@ -62,7 +80,8 @@ class RejectedStream final : public grpc::ServerWriteReactor<T> {
 /// backlog; one write is in flight at a time.
 class AuctionWatchStream final : public grpc::ServerWriteReactor<v1::AuctionUpdate>,
                                  public actors::WatchSink,
-                                 public OpenStream {
+                                 public OpenStream,
+                                 public std::enable_shared_from_this<AuctionWatchStream> {
  public:
   /// Call after StreamRegistry::reserve() succeeded.
   static std::shared_ptr<AuctionWatchStream> open(StreamRegistry& registry, std::size_t backlog);
@@ -74,6 +93,7 @@ class AuctionWatchStream final : public grpc::ServerWriteReactor<v1::AuctionUpda
   void fail(const Error& error) override;
   bool closed() const override { return closed_.load(std::memory_order_relaxed); }
   void close(const grpc::Status& status) override;
+  void kick() override;
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -91,6 +111,7 @@ class AuctionWatchStream final : public grpc::ServerWriteReactor<v1::AuctionUpda
   actors::WatchBacklog backlog_;
   v1::AuctionUpdate out_;
   bool writing_ = false;
+  bool kick_pending_ = false;
   bool final_written_ = false;
   bool finished_ = false;
   std::optional<grpc::Status> finish_after_write_;
