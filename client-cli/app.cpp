@@ -50,12 +50,15 @@ int run(int argc, char** argv) {
   add_global_options(app, ctx.opts);
   add_user_commands(app, ctx);
   add_auction_commands(app, ctx);
+  add_watch_command(app, ctx);
+  add_notification_commands(app, ctx);
   add_health_command(app, ctx);
   add_bench_command(app, ctx);
   // After the subcommands, so that they do not inherit it.
   app.footer(
       "Exit status: 0 ok, 1 error (\"error: CODE: message\" on stderr), 2 usage, "
-      "3 bid rejected.\nGlobal options may also follow the subcommand. Run `auction-cli "
+      "3 bid rejected, 130 a live view stopped by Ctrl-C.\nGlobal options may also follow the "
+      "subcommand. Run `auction-cli "
       "SUBCOMMAND --help` for a subcommand's options.");
 
   try {

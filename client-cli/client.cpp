@@ -43,9 +43,9 @@ std::shared_ptr<grpc::Channel> make_channel(const GlobalOptions& opts,
   return grpc::CreateCustomChannel(opts.server, creds, args);
 }
 
-Client::Client(const GlobalOptions& opts, Auth auth)
+Client::Client(const GlobalOptions& opts, Auth auth, const grpc::ChannelArguments& args)
     : opts_(opts),
-      channel_(make_channel(opts)),
+      channel_(make_channel(opts, args)),
       auctions_(v1::AuctionService::NewStub(channel_)),
       users_(v1::UserService::NewStub(channel_)) {
   if (auth == Auth::kAnonymous) return;
@@ -83,6 +83,12 @@ Client::Client(const GlobalOptions& opts, Auth auth)
 std::unique_ptr<grpc::ClientContext> Client::context() const {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + opts_.timeout());
+  if (!token_.empty()) ctx->AddMetadata("authorization", "Bearer " + token_);
+  return ctx;
+}
+
+std::unique_ptr<grpc::ClientContext> Client::stream_context() const {
+  auto ctx = std::make_unique<grpc::ClientContext>();
   if (!token_.empty()) ctx->AddMetadata("authorization", "Bearer " + token_);
   return ctx;
 }

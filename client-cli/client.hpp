@@ -34,8 +34,9 @@ enum class Auth { kCaller, kAnonymous };
 class Client {
  public:
   /// kCaller: --token, else the stored login (if any). kAnonymous: no token
-  /// (register, login).
-  explicit Client(const GlobalOptions& opts, Auth auth = Auth::kCaller);
+  /// (register, login). `args` tune the channel (e.g. stream_channel_args()).
+  explicit Client(const GlobalOptions& opts, Auth auth = Auth::kCaller,
+                  const grpc::ChannelArguments& args = {});
 
   v1::AuctionService::Stub& auctions() { return *auctions_; }
   v1::UserService::Stub& users() { return *users_; }
@@ -44,6 +45,13 @@ class Client {
 
   /// A fresh context: deadline now + timeout, bearer token when known.
   std::unique_ptr<grpc::ClientContext> context() const;
+
+  /// For a long-lived server stream: the bearer token when known, no
+  /// deadline (the caller bounds the stream, e.g. by cancelling it).
+  std::unique_ptr<grpc::ClientContext> stream_context() const;
+
+  /// Advice for an UNAUTHENTICATED status ("" when there is none).
+  const std::string& auth_hint() const { return auth_hint_; }
 
   /// One unary call; throws RpcError (with a login hint on UNAUTHENTICATED).
   template <class Stub, class Request, class Response>

@@ -42,9 +42,13 @@ inline CLI::Validator status_names() {
 void add_user_commands(CLI::App& app, CliContext& ctx);
 /// create, get, list, bid, buy-now, cancel, history.
 void add_auction_commands(CLI::App& app, CliContext& ctx);
+/// watch.
+void add_watch_command(CLI::App& app, CliContext& ctx);
+/// notifications, mark-read, follow, unfollow, following.
+void add_notification_commands(CLI::App& app, CliContext& ctx);
 /// health.
 void add_health_command(CLI::App& app, CliContext& ctx);
-/// bench.
+/// bench (and bench watch).
 void add_bench_command(CLI::App& app, CliContext& ctx);
 
 }  // namespace auction::cli

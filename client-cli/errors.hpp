@@ -8,9 +8,10 @@
 namespace auction::cli {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitError = 1;     ///< an RPC or local failure
-inline constexpr int kExitUsage = 2;     ///< bad command line
-inline constexpr int kExitRejected = 3;  ///< a bid (or buy-now) the server turned down
+inline constexpr int kExitError = 1;          ///< an RPC or local failure
+inline constexpr int kExitUsage = 2;          ///< bad command line
+inline constexpr int kExitRejected = 3;       ///< a bid (or buy-now) the server turned down
+inline constexpr int kExitInterrupted = 130;  ///< a live view stopped by Ctrl-C (128 + SIGINT)
 
 /// Bad input noticed after parsing (amounts, durations, times): exit 2.
 class UsageError : public std::runtime_error {

@@ -221,3 +221,84 @@ void print_next_page(std::ostream& out, const std::string& token) {
 }
 
 }  // namespace auction::cli
+
+namespace auction::cli {
+namespace {
+
+/// "\"Desk lamp\" (auction 5)", or "auction 5" without a title.
+std::string auction_ref(const v1::Notification& n) {
+  if (n.auction_title().empty()) return "auction " + n.auction_id();
+  return "\"" + fit(n.auction_title(), kTitleWidth) + "\" (auction " + n.auction_id() + ")";
+}
+
+std::string amount_or_dash(const v1::Notification& n) {
+  return n.amount() > 0 ? money(n.amount(), n.currency()) : "-";
+}
+
+}  // namespace
+
+std::string notification_type_name(v1::Notification::Type t) {
+  if (t == v1::Notification::TYPE_UNSPECIFIED) return "-";
+  return v1::Notification::Type_Name(t);
+}
+
+void print_notification_table(
+    std::ostream& out, const google::protobuf::RepeatedPtrField<v1::Notification>& notifications) {
+  if (notifications.empty()) {
+    out << "no notifications\n";
+    return;
+  }
+  Table t({{"SEQ", Align::kRight},
+           {"WHEN", Align::kLeft},
+           {"TYPE", Align::kLeft},
+           {"AUCTION", Align::kLeft, kTitleWidth + 12},
+           {"AMOUNT", Align::kRight},
+           {"READ", Align::kLeft}});
+  for (const auto& n : notifications) {
+    std::string auction = n.auction_title().empty() ? n.auction_id()
+                                                    : fit(n.auction_title(), kTitleWidth) +
+                                                          " (id " + n.auction_id() + ")";
+    t.add_row({std::to_string(n.seq()), timestamp(n.created_at()), notification_type_name(n.type()),
+               auction, amount_or_dash(n), yes_no(n.read())});
+  }
+  t.print(out);
+}
+
+std::string notification_line(const v1::Notification& n) {
+  const std::string ref = auction_ref(n);
+  const std::string amount = money(n.amount(), n.currency());
+  std::string text;
+  switch (n.type()) {
+    case v1::Notification::OUTBID:
+      text = "you were outbid on " + ref + (n.amount() > 0 ? ": the price is now " + amount : "");
+      break;
+    case v1::Notification::WON:
+      text = "you won " + ref + (n.amount() > 0 ? " for " + amount : "");
+      break;
+    case v1::Notification::LOST:
+      text = ref + " ended and you did not win" +
+             (n.amount() > 0 ? " (it sold for " + amount + ")" : "");
+      break;
+    case v1::Notification::SOLD:
+      text = "your auction " + ref + " sold" + (n.amount() > 0 ? " for " + amount : "");
+      break;
+    case v1::Notification::UNSOLD:
+      text = "your auction " + ref + " ended unsold";
+      break;
+    case v1::Notification::CANCELLED:
+      text = ref + " was cancelled";
+      break;
+    case v1::Notification::ENDING_SOON:
+      text = ref + " ends soon";
+      if (is_set(n.ends_at())) text += " (" + timestamp(n.ends_at()) + ")";
+      if (n.amount() > 0) text += ": the price is " + amount;
+      break;
+    default:
+      text = ref;
+      break;
+  }
+  return "#" + std::to_string(n.seq()) + " " + timestamp(n.created_at()) + " " +
+         notification_type_name(n.type()) + ": " + fit(text, 0);
+}
+
+}  // namespace auction::cli

@@ -36,6 +36,17 @@ void print_user(std::ostream& out, const v1::User& u);
 /// The reply to PlaceBid, accepted or not.
 void print_bid_reply(std::ostream& out, const v1::PlaceBidResponse& r, Clock::time_point now);
 
+/// SEQ, WHEN, TYPE, AUCTION, AMOUNT, READ ("no notifications" when empty).
+void print_notification_table(
+    std::ostream& out, const google::protobuf::RepeatedPtrField<v1::Notification>& notifications);
+
+/// "OUTBID", "ENDING_SOON", ... ("-" for UNSPECIFIED).
+std::string notification_type_name(v1::Notification::Type t);
+
+/// One notification as one line (notifications --follow):
+/// "#12 2030-01-02T03:04:05Z OUTBID: you were outbid on \"Desk lamp\" (auction 5): ...".
+std::string notification_line(const v1::Notification& n);
+
 /// "next page: --page-token T" when there is one.
 void print_next_page(std::ostream& out, const std::string& token);
 

@@ -1,0 +1,258 @@
+#pragma once
+/// A server stream read on its own thread that survives dropped connections
+/// (server restart, UNAVAILABLE, a silent connection): it reconnects with
+/// backoff, resuming after the last cursor it saw (WatchAuction's version,
+/// WatchNotifications' seq), and hands everything to the caller's thread
+/// through a queue.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/sync_stream.h>
+
+namespace auction::cli {
+
+struct ReconnectPolicy {
+  std::chrono::milliseconds initial{200};  ///< first retry after this
+  std::chrono::milliseconds max{2000};     ///< the delay doubles up to this
+  /// Failing this long in a row (no message in between): give up.
+  std::chrono::milliseconds give_up{std::chrono::seconds(60)};
+  /// A call without any message for this long is taken for dead and redone
+  /// (the server sends a HEARTBEAT at least every 5 s).
+  std::chrono::milliseconds silence{std::chrono::seconds(15)};
+};
+
+/// The delay before retry `attempt` (0, 1, 2, ...): initial * 2^attempt, at most max.
+std::chrono::milliseconds backoff_delay(int attempt, const ReconnectPolicy& policy);
+
+/// Whether a stream that ended with `code` is worth opening again: the
+/// connection or the server went away (UNAVAILABLE, CANCELLED, ...), not a
+/// refusal of the request (NOT_FOUND, INVALID_ARGUMENT, UNAUTHENTICATED, ...).
+bool is_retryable(grpc::StatusCode code);
+
+/// Channel arguments for streaming commands: the channel retries the
+/// connection quickly (200 ms .. 2 s) instead of gRPC's default (1 s .. 120 s).
+grpc::ChannelArguments stream_channel_args();
+
+template <class Update>
+struct StreamItem {
+  enum class Kind {
+    kUpdate,        ///< `update` arrived at `received`
+    kReconnecting,  ///< the call ended with `status`; retry `attempt` after `delay`
+    kReconnected,   ///< the first message after a reconnect follows
+    kEnd,           ///< no more items: `status` OK (the stream's last word) or the error
+  };
+  Kind kind = Kind::kUpdate;
+  Update update;
+  std::chrono::system_clock::time_point received;
+  grpc::Status status;
+  std::chrono::milliseconds delay{0};
+  int attempt = 0;
+  std::optional<std::int64_t> cursor;  ///< kReconnecting: where the next call resumes
+};
+
+template <class Update>
+class StreamFollower {
+ public:
+  using Item = StreamItem<Update>;
+  using SteadyClock = std::chrono::steady_clock;
+  /// A fresh context for each call (token, no deadline).
+  using MakeContext = std::function<std::unique_ptr<grpc::ClientContext>()>;
+  /// Starts the call on `ctx`, resuming after `cursor` (nothing: from the start).
+  using Open = std::function<std::unique_ptr<grpc::ClientReaderInterface<Update>>(
+      grpc::ClientContext& ctx, std::optional<std::int64_t> cursor)>;
+
+  struct Hooks {
+    MakeContext make_context;
+    Open open;
+    std::function<std::int64_t(const Update&)> cursor_of;  ///< version or seq
+    /// The stream's last word: after it, an OK end is the end (no reconnect).
+    std::function<bool(const Update&)> is_last;
+  };
+
+  StreamFollower(Hooks hooks, std::optional<std::int64_t> cursor, ReconnectPolicy policy = {})
+      : hooks_(std::move(hooks)), cursor_(cursor), policy_(policy) {}
+  ~StreamFollower() {
+    stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  StreamFollower(const StreamFollower&) = delete;
+  StreamFollower& operator=(const StreamFollower&) = delete;
+
+  void start() {
+    thread_ = std::thread([this] { run(); });
+  }
+
+  /// The next item, or nothing when none arrived by `until`.
+  std::optional<Item> next(SteadyClock::time_point until) {
+    std::unique_lock lock(mutex_);
+    cv_.wait_until(lock, until, [this] { return !items_.empty(); });
+    if (items_.empty()) return std::nullopt;
+    Item item = std::move(items_.front());
+    items_.pop_front();
+    return item;
+  }
+
+  /// Ends the current call and the reader: no more reconnects. Idempotent.
+  void stop() {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    if (current_ != nullptr) current_->TryCancel();
+    cv_.notify_all();
+  }
+
+  /// Ends the current call when it has been silent longer than the policy's
+  /// `silence`, so that the reader reconnects. Call it now and then.
+  void check_silence(SteadyClock::time_point now) {
+    std::lock_guard lock(mutex_);
+    if (current_ != nullptr && now - last_activity_ > policy_.silence && !silent_) {
+      silent_ = true;
+      current_->TryCancel();
+    }
+  }
+
+ private:
+  void post(Item item) {
+    std::lock_guard lock(mutex_);
+    items_.push_back(std::move(item));
+    cv_.notify_all();
+  }
+
+  void post_end(grpc::Status status) {
+    Item item;
+    item.kind = Item::Kind::kEnd;
+    item.status = std::move(status);
+    post(std::move(item));
+  }
+
+  void run() {
+    int attempt = 0;
+    bool ever_received = false;
+    bool reconnecting = false;
+    std::optional<SteadyClock::time_point> failing_since;
+    for (;;) {
+      auto ctx = hooks_.make_context();
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) break;
+        current_ = ctx.get();
+        last_activity_ = SteadyClock::now();
+        silent_ = false;
+      }
+      auto reader = hooks_.open(*ctx, cursor_);
+      Update update;
+      bool last = false;
+      while (reader->Read(&update)) {
+        {
+          std::lock_guard lock(mutex_);
+          last_activity_ = SteadyClock::now();
+        }
+        if (reconnecting) {
+          Item note;
+          note.kind = Item::Kind::kReconnected;
+          note.cursor = cursor_;
+          post(std::move(note));
+          reconnecting = false;
+        }
+        ever_received = true;
+        attempt = 0;
+        failing_since.reset();
+        std::int64_t c = hooks_.cursor_of(update);
+        cursor_ = cursor_ ? std::max(*cursor_, c) : c;
+        last = last || hooks_.is_last(update);
+        Item item;
+        item.kind = Item::Kind::kUpdate;
+        item.received = std::chrono::system_clock::now();
+        item.update = update;
+        post(std::move(item));
+      }
+      grpc::Status status = reader->Finish();
+      bool stopping = false;
+      bool silent = false;
+      {
+        std::lock_guard lock(mutex_);
+        current_ = nullptr;
+        stopping = stopping_;
+        silent = silent_;
+      }
+      if (stopping) break;
+      if (status.ok() && last) {
+        post_end(grpc::Status::OK);
+        return;
+      }
+      if (silent) {
+        status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                              "no message from the server for " +
+                                  std::to_string(policy_.silence.count() / 1000) + " s");
+      } else if (status.ok()) {
+        status = grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream ended early");
+      }
+      // A first call that fails is an answer (wrong address, unknown id):
+      // report it. Later failures are a lost connection: retry.
+      if (!ever_received || !is_retryable(status.error_code())) {
+        post_end(status);
+        return;
+      }
+      const auto now = SteadyClock::now();
+      if (!failing_since) failing_since = now;
+      if (now - *failing_since >= policy_.give_up) {
+        post_end(
+            grpc::Status(status.error_code(), "gave up reconnecting after " +
+                                                  std::to_string(policy_.give_up.count() / 1000) +
+                                                  " s: " + status.error_message()));
+        return;
+      }
+      Item note;
+      note.kind = Item::Kind::kReconnecting;
+      note.status = status;
+      note.delay = backoff_delay(attempt, policy_);
+      note.attempt = ++attempt;
+      note.cursor = cursor_;
+      reconnecting = true;
+      const auto delay = note.delay;
+      post(std::move(note));
+      std::unique_lock lock(mutex_);
+      cv_.wait_for(lock, delay, [this] { return stopping_; });
+    }
+    post_end(grpc::Status(grpc::StatusCode::CANCELLED, "stopped"));
+  }
+
+  Hooks hooks_;
+  std::optional<std::int64_t> cursor_;  ///< reader thread only
+  ReconnectPolicy policy_;
+  std::thread thread_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Item> items_;
+  bool stopping_ = false;
+  grpc::ClientContext* current_ = nullptr;  ///< the call in progress
+  SteadyClock::time_point last_activity_;   ///< call start or last message
+  bool silent_ = false;                     ///< check_silence cancelled the call
+};
+
+/// SIGINT and SIGTERM set a flag instead of killing the process while this
+/// lives (the previous handlers come back afterwards).
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+  /// Whether Ctrl-C (or SIGTERM) arrived.
+  static bool interrupted();
+};
+
+}  // namespace auction::cli
