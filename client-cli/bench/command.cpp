@@ -5,6 +5,7 @@
 #include "bench/closed_loop.hpp"
 #include "bench/report.hpp"
 #include "bench/setup.hpp"
+#include "bench/watch.hpp"
 #include "commands.hpp"
 #include "health.hpp"
 #include "json_output.hpp"
@@ -31,19 +32,6 @@ struct BenchArgs {
 
 constexpr Money kStartingPrice = 100;  // 1.00
 
-/// Channels that never share a connection: each has its own subchannel pool
-/// and a distinct argument.
-std::vector<std::shared_ptr<grpc::Channel>> make_channels(const GlobalOptions& opts, int count) {
-  std::vector<std::shared_ptr<grpc::Channel>> channels;
-  for (int i = 0; i < count; ++i) {
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    args.SetInt("auction_cli.channel_index", i);
-    channels.push_back(make_channel(opts, args));
-  }
-  return channels;
-}
-
 double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
 int run_bench(const GlobalOptions& opts, const BenchArgs& args) {
@@ -57,7 +45,7 @@ int run_bench(const GlobalOptions& opts, const BenchArgs& args) {
   if (loop.call_timeout <= 0s) throw UsageError("--call-timeout must be positive");
   loop.grace = std::min<std::chrono::nanoseconds>(loop.call_timeout, 1s);
 
-  auto channels = make_channels(opts, args.channels);
+  auto channels = bench::make_channels(opts, args.channels);
   auto users = v1::UserService::NewStub(channels[0]);
   auto auctions = v1::AuctionService::NewStub(channels[0]);
 
@@ -147,8 +135,16 @@ void add_bench_command(CLI::App& app, CliContext& ctx) {
   sub->footer(
       "Setup registers a seller and the bidders (random run prefix), logs them in and creates the "
       "auctions (1 h, starting price 1.00, no soft close). Then each workload runs for warmup + "
-      "duration; --json prints one JSON object.");
-  on_run(sub, ctx, a, run_bench);
+      "duration; --json prints one JSON object.\n`bench watch --help`: live-update delivery to "
+      "many watchers.");
+  auto* watch = bench::add_bench_watch_command(sub, ctx);
+  sub->require_subcommand(0, 1);
+  // CLI11 runs this after the chosen subcommand's callback: `bench watch`
+  // keeps its own action.
+  sub->callback([&ctx, a, watch] {
+    if (watch->parsed()) return;
+    ctx.action = [&ctx, a] { return run_bench(ctx.opts, *a); };
+  });
 }
 
 }  // namespace auction::cli

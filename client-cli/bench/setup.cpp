@@ -49,13 +49,14 @@ BenchUser make_user(const GlobalOptions& opts, v1::UserService::Stub& users,
 }
 
 std::string create_auction(const GlobalOptions& opts, v1::AuctionService::Stub& auctions,
-                           const Fixture& f, Money starting_price, std::size_t index) {
+                           const Fixture& f, const FixtureConfig& config, std::size_t index) {
   v1::CreateAuctionRequest req;
   req.set_title("bench " + f.prefix + " #" + std::to_string(index));
   req.set_category("bench");
   req.set_currency("USD");
-  req.set_starting_price(starting_price);
-  *req.mutable_duration() = google::protobuf::util::TimeUtil::SecondsToDuration(3600);
+  req.set_starting_price(config.starting_price);
+  *req.mutable_duration() =
+      google::protobuf::util::TimeUtil::SecondsToDuration(config.auction_seconds);
   v1::Auction auction;
   check_step(auctions.CreateAuction(context(opts, f.seller.token).get(), req, &auction),
              "create auction #" + std::to_string(index));
@@ -67,6 +68,17 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }
 
 }  // namespace
+
+std::vector<std::shared_ptr<grpc::Channel>> make_channels(const GlobalOptions& opts, int count) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < count; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt("auction_cli.channel_index", i);
+    channels.push_back(make_channel(opts, args));
+  }
+  return channels;
+}
 
 std::string random_prefix() {
   static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -126,7 +138,7 @@ Fixture build_fixture(const GlobalOptions& opts, v1::UserService::Stub& users,
   auto t1 = std::chrono::steady_clock::now();
   f.auction_ids.resize(config.auctions);
   parallel_for(config.auctions, config.concurrency, [&](std::size_t i) {
-    f.auction_ids[i] = create_auction(opts, auctions, f, config.starting_price, i);
+    f.auction_ids[i] = create_auction(opts, auctions, f, config, i);
   });
   log << "bench: auctions ready in " << seconds_since(t1) << " s" << std::endl;
   return f;

@@ -2,6 +2,8 @@
 /// Bench fixture: a seller, B bidders (fresh users with a random run prefix)
 /// and M auctions, created through the ordinary API.
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -29,8 +31,13 @@ struct FixtureConfig {
   std::size_t bidders = 32;
   std::size_t auctions = 1000;
   Money starting_price = 100;
-  int concurrency = 16;  ///< setup calls in flight
+  int concurrency = 16;                 ///< setup calls in flight
+  std::int64_t auction_seconds = 3600;  ///< how long the auctions run
 };
+
+/// `count` channels that never share a connection: each has its own
+/// subchannel pool and a distinct argument.
+std::vector<std::shared_ptr<grpc::Channel>> make_channels(const GlobalOptions& opts, int count);
 
 /// A fresh random prefix of [a-z0-9], short enough for 32-char usernames.
 std::string random_prefix();

@@ -1,0 +1,467 @@
+// bench watch: W WatchAuction streams (callback API) on one auction, bids at
+// a fixed rate, and the delay from each bid's send to its delivery.
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <google/protobuf/util/time_util.h>
+
+#include "auction/v1/auction.grpc.pb.h"
+#include "bench/setup.hpp"
+#include "bench/watch.hpp"
+#include "json_output.hpp"
+#include "parse.hpp"
+
+namespace auction::cli::bench {
+namespace {
+
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+
+struct WatchArgs {
+  int watchers = 1000;
+  double bid_rate = 10.0;
+  std::string duration = "10s";
+  std::string auction;
+  int bidders = 2;
+  int per_channel = 500;
+  long server_pid = 0;
+  std::string ready_timeout = "60s";
+  std::string call_timeout = "5s";
+  int setup_concurrency = 16;
+};
+
+constexpr Money kStartingPrice = 100;  // 1.00
+/// Bids in flight beyond this are not sent (the server is not keeping up).
+constexpr int kMaxBidsInFlight = 512;
+/// At most this many deliveries are recorded over all watchers (24 B each).
+constexpr std::size_t kMaxRecordedDeliveries = 40'000'000;
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch())
+      .count();
+}
+
+double seconds(SteadyClock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+/// What the watchers share: counts the driver waits on.
+struct WatchShared {
+  std::mutex mutex;
+  std::condition_variable cv;
+  int ready = 0;         ///< got their SNAPSHOT
+  int failed_early = 0;  ///< ended before their SNAPSHOT
+  int done = 0;          ///< OnDone ran
+  SteadyClock::time_point last_ready;
+
+  void notify() { cv.notify_all(); }
+};
+
+class Watcher final : public grpc::ClientReadReactor<v1::AuctionUpdate> {
+ public:
+  Watcher(std::shared_ptr<WatchShared> shared, std::size_t max_deliveries)
+      : shared_(std::move(shared)), max_deliveries_(max_deliveries) {}
+
+  void start(v1::AuctionService::Stub& stub, const std::string& auction_id,
+             std::chrono::system_clock::time_point deadline) {
+    ctx_.set_deadline(deadline);
+    request_.set_auction_id(auction_id);
+    stub.async()->WatchAuction(&ctx_, &request_, this);
+    StartRead(&update_);
+    StartCall();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // OnDone follows
+    handle(now_ns());
+    StartRead(&update_);
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    status_ = status;
+    std::lock_guard lock(shared_->mutex);
+    if (!got_snapshot_) ++shared_->failed_early;
+    ++shared_->done;
+    done_ = true;
+    shared_->notify();
+  }
+
+  void cancel() { ctx_.TryCancel(); }
+
+  std::int64_t last_version() const { return last_version_.load(std::memory_order_acquire); }
+
+  // Read only after OnDone (under WatchShared::mutex, which OnDone took).
+  bool done() const { return done_; }
+  const grpc::Status& status() const { return status_; }
+  bool got_snapshot() const { return got_snapshot_; }
+  const std::vector<Delivery>& deliveries() const { return deliveries_; }
+  std::int64_t coalesced() const { return coalesced_; }
+  std::int64_t gaps() const { return gaps_; }
+  std::int64_t updates() const { return updates_; }
+  std::int64_t heartbeats() const { return heartbeats_; }
+  std::int64_t dropped() const { return dropped_; }
+
+ private:
+  void record(const Delivery& d) {
+    if (deliveries_.size() < max_deliveries_) {
+      deliveries_.push_back(d);
+    } else {
+      ++dropped_;
+    }
+  }
+
+  void handle(std::int64_t at) {
+    ++updates_;
+    const std::int64_t v = update_.version();
+    const std::int64_t last = last_version_.load(std::memory_order_relaxed);
+    switch (update_.type()) {
+      case v1::AuctionUpdate::SNAPSHOT:
+        if (!got_snapshot_) {
+          last_version_.store(v, std::memory_order_release);
+          std::lock_guard lock(shared_->mutex);
+          got_snapshot_ = true;
+          ++shared_->ready;
+          shared_->last_ready = SteadyClock::now();
+          shared_->notify();
+        } else if (v > last) {
+          if (v > last + 1) ++coalesced_;
+          record({last + 1, v, at, false});
+          last_version_.store(v, std::memory_order_release);
+        }
+        break;
+      case v1::AuctionUpdate::BID_PLACED:
+        if (v <= last) break;  // seen
+        if (v > last + 1) ++gaps_;
+        record({v, v, at, true});
+        last_version_.store(v, std::memory_order_release);
+        break;
+      case v1::AuctionUpdate::HEARTBEAT:
+        ++heartbeats_;
+        break;
+      default:
+        if (v > last) last_version_.store(v, std::memory_order_release);
+        break;
+    }
+  }
+
+  std::shared_ptr<WatchShared> shared_;
+  std::size_t max_deliveries_;
+  grpc::ClientContext ctx_;
+  v1::WatchAuctionRequest request_;
+  v1::AuctionUpdate update_;
+  grpc::Status status_;
+  std::atomic<std::int64_t> last_version_{0};
+  bool got_snapshot_ = false;
+  bool done_ = false;
+  std::vector<Delivery> deliveries_;
+  std::int64_t coalesced_ = 0;
+  std::int64_t gaps_ = 0;
+  std::int64_t updates_ = 0;
+  std::int64_t heartbeats_ = 0;
+  std::int64_t dropped_ = 0;
+};
+
+/// What the bid callbacks share; kept alive by them.
+struct BidShared {
+  BidShared(Money minimum, Money fixed_increment) : amounts(minimum, fixed_increment) {}
+  BidAmounts amounts;
+  SentBids sent;
+  std::mutex mutex;
+  std::condition_variable cv;
+  int in_flight = 0;
+  std::int64_t accepted = 0;
+  std::map<int, std::int64_t> rejected;
+  std::map<int, std::int64_t> errors;
+};
+
+struct BidCall {
+  grpc::ClientContext ctx;
+  v1::PlaceBidRequest request;
+  v1::PlaceBidResponse reply;
+  std::int64_t sent_ns = 0;
+};
+
+void send_bid(v1::AuctionService::Stub& stub, const std::shared_ptr<BidShared>& shared,
+              const std::string& auction_id, const std::string& authorization,
+              std::chrono::milliseconds timeout) {
+  auto* call = new BidCall;
+  call->ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+  call->ctx.AddMetadata("authorization", authorization);
+  call->request.set_auction_id(auction_id);
+  call->request.set_max_amount(shared->amounts.next());
+  call->sent_ns = now_ns();
+  stub.async()->PlaceBid(&call->ctx, &call->request, &call->reply,
+                         [call, shared](const grpc::Status& status) {
+                           std::unique_ptr<BidCall> owned(call);
+                           if (status.ok() && owned->reply.minimum_next_bid() > 0) {
+                             shared->amounts.observe_minimum(owned->reply.minimum_next_bid());
+                           }
+                           if (status.ok() && owned->reply.accepted()) {
+                             shared->sent.add(owned->reply.version(), owned->sent_ns);
+                           }
+                           std::lock_guard lock(shared->mutex);
+                           if (!status.ok()) {
+                             ++shared->errors[static_cast<int>(status.error_code())];
+                           } else if (owned->reply.accepted()) {
+                             ++shared->accepted;
+                           } else {
+                             ++shared->rejected[static_cast<int>(owned->reply.reject_reason())];
+                           }
+                           --shared->in_flight;
+                           shared->cv.notify_all();
+                         });
+}
+
+/// GetAuction; throws unless the auction takes bids.
+v1::GetAuctionResponse get_open_auction(const GlobalOptions& opts, v1::AuctionService::Stub& stub,
+                                        const std::string& id) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + opts.timeout());
+  v1::GetAuctionRequest req;
+  req.set_auction_id(id);
+  v1::GetAuctionResponse reply;
+  auto status = stub.GetAuction(&ctx, req, &reply);
+  if (!status.ok()) {
+    throw RpcError(grpc::Status(status.error_code(),
+                                "bench watch: auction " + id + ": " + status.error_message()));
+  }
+  if (reply.auction().status() != v1::AUCTION_STATUS_ACTIVE) {
+    throw CliError("bench watch: auction " + id + " is not active");
+  }
+  return reply;
+}
+
+int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
+  const auto duration = parse_duration("--duration", args.duration);
+  const auto ready_timeout = parse_duration("--ready-timeout", args.ready_timeout);
+  const auto call_timeout = parse_duration("--call-timeout", args.call_timeout);
+  if (duration <= 0s) throw UsageError("--duration must be positive");
+  if (duration > 24h) throw UsageError("--duration must be at most 24h");
+  if (call_timeout <= 0s) throw UsageError("--call-timeout must be positive");
+
+  const int channel_count = (args.watchers + args.per_channel - 1) / args.per_channel;
+  auto channels = make_channels(opts, channel_count + 1);  // the last one carries the bids
+  auto setup_users = v1::UserService::NewStub(channels.back());
+  auto bid_stub = v1::AuctionService::NewStub(channels.back());
+
+  // Users (and the auction, unless given): the ordinary bench fixture.
+  FixtureConfig fc;
+  fc.bidders = static_cast<std::size_t>(args.bidders);
+  fc.auctions = args.auction.empty() ? 1 : 0;
+  fc.starting_price = kStartingPrice;
+  fc.concurrency = args.setup_concurrency;
+  const auto needed = std::chrono::duration_cast<std::chrono::seconds>(duration + ready_timeout);
+  fc.auction_seconds = std::max<std::int64_t>(3600, needed.count() + 600);
+  auto fixture = build_fixture(opts, *setup_users, *bid_stub, fc, std::cerr);
+  const std::string auction_id = args.auction.empty() ? fixture.auction_ids.at(0) : args.auction;
+  const auto initial = get_open_auction(opts, *bid_stub, auction_id);
+
+  WatchBenchResult r;
+  r.server = opts.server;
+  r.prefix = fixture.prefix;
+  r.auction_id = auction_id;
+  r.watchers = args.watchers;
+  r.channels = channel_count;
+  r.bidders = fixture.bidders.size();
+  r.bid_rate = args.bid_rate;
+  r.duration_s = seconds(duration);
+  if (args.server_pid > 0) {
+    r.rss_before_kib = read_rss_kib(args.server_pid);
+    if (!r.rss_before_kib) {
+      std::cerr << "warning: cannot read /proc/" << args.server_pid << "/status" << std::endl;
+    }
+  }
+
+  // Open the streams: watcher i on channel i / per_channel.
+  std::vector<std::unique_ptr<v1::AuctionService::Stub>> stubs;
+  stubs.reserve(static_cast<std::size_t>(channel_count));
+  for (int c = 0; c < channel_count; ++c)
+    stubs.push_back(v1::AuctionService::NewStub(channels[static_cast<std::size_t>(c)]));
+  auto shared = std::make_shared<WatchShared>();
+  const auto expected_per_watcher =
+      static_cast<std::size_t>(std::ceil(args.bid_rate * seconds(duration)) * 1.2 + 16);
+  const std::size_t cap = std::min(
+      expected_per_watcher, kMaxRecordedDeliveries / static_cast<std::size_t>(args.watchers));
+  // Every stream ends by this deadline at the latest.
+  const auto stream_deadline =
+      std::chrono::system_clock::now() + ready_timeout + duration + call_timeout + 30s;
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  watchers.reserve(static_cast<std::size_t>(args.watchers));
+  std::cerr << "bench watch: opening " << args.watchers << " streams on auction " << auction_id
+            << " over " << channel_count << " channel(s)" << std::endl;
+  const auto open_start = SteadyClock::now();
+  for (int i = 0; i < args.watchers; ++i) {
+    watchers.push_back(std::make_unique<Watcher>(shared, cap));
+    watchers.back()->start(*stubs[static_cast<std::size_t>(i / args.per_channel)], auction_id,
+                           stream_deadline);
+  }
+  {
+    std::unique_lock lock(shared->mutex);
+    shared->cv.wait_until(lock, open_start + ready_timeout,
+                          [&] { return shared->ready + shared->failed_early >= args.watchers; });
+    r.ready = shared->ready;
+    r.ready_s = shared->ready > 0 ? seconds(shared->last_ready - open_start) : 0.0;
+  }
+  std::cerr << "bench watch: " << r.ready << " of " << args.watchers
+            << " streams got their snapshot in " << r.ready_s << " s" << std::endl;
+  if (args.server_pid > 0) r.rss_open_kib = read_rss_kib(args.server_pid);
+
+  // Bids at a fixed rate, the bidders in turn.
+  auto bids = std::make_shared<BidShared>(initial.auction().minimum_next_bid(),
+                                          initial.auction().min_increment());
+  std::vector<std::string> auth;
+  for (const auto& b : fixture.bidders) auth.push_back("Bearer " + b.token);
+  if (r.ready > 0) {
+    std::cerr << "bench watch: bidding at " << args.bid_rate << "/s for " << args.duration
+              << std::endl;
+    const auto period = std::chrono::duration_cast<SteadyClock::duration>(
+        std::chrono::duration<double>(1.0 / args.bid_rate));
+    const auto t0 = SteadyClock::now();
+    const auto t_end = t0 + duration;
+    for (std::int64_t i = 0;; ++i) {
+      const auto due = t0 + period * i;
+      if (due >= t_end) break;
+      std::this_thread::sleep_until(due);
+      {
+        std::lock_guard lock(bids->mutex);
+        if (bids->in_flight >= kMaxBidsInFlight) {
+          ++r.skipped;
+          continue;
+        }
+        ++bids->in_flight;
+      }
+      ++r.sent;
+      send_bid(*bid_stub, bids, auction_id, auth[static_cast<std::size_t>(i) % auth.size()],
+               call_timeout);
+    }
+    r.window_s = seconds(SteadyClock::now() - t0);
+    std::unique_lock lock(bids->mutex);
+    bids->cv.wait_for(lock, call_timeout + 2s, [&] { return bids->in_flight == 0; });
+  }
+
+  // Let the last deliveries arrive (bounded), then close every stream.
+  bids->sent.freeze();
+  const std::int64_t final_version = bids->sent.max_version();
+  const auto drain_end = SteadyClock::now() + 5s;
+  while (SteadyClock::now() < drain_end) {
+    bool all = std::all_of(watchers.begin(), watchers.end(),
+                           [&](const auto& w) { return w->last_version() >= final_version; });
+    if (all) break;
+    {
+      std::lock_guard lock(shared->mutex);
+      if (shared->done >= args.watchers) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  for (auto& w : watchers) w->cancel();
+  bool all_done = false;
+  {
+    std::unique_lock lock(shared->mutex);
+    all_done = shared->cv.wait_for(lock, 15s, [&] { return shared->done >= args.watchers; });
+  }
+
+  {
+    std::lock_guard lock(bids->mutex);
+    r.accepted = bids->accepted;
+    r.rejected = bids->rejected;
+    r.errors = bids->errors;
+  }
+  std::vector<std::int64_t> latencies;
+  latencies.reserve(static_cast<std::size_t>(bids->sent.size()) *
+                    static_cast<std::size_t>(std::max(r.ready, 0)));
+  {
+    std::lock_guard lock(shared->mutex);  // OnDone wrote under it
+    for (const auto& w : watchers) {
+      if (!w->done()) continue;
+      const auto code = w->status().error_code();
+      if (code != grpc::StatusCode::CANCELLED && code != grpc::StatusCode::OK) {
+        ++r.watcher_errors[static_cast<int>(code)];
+      }
+      if (w->coalesced() > 0) ++r.coalesced_watchers;
+      r.updates += w->updates();
+      r.heartbeats += w->heartbeats();
+      r.gaps += w->gaps();
+      r.dropped += w->dropped();
+      for (const auto& d : w->deliveries()) {
+        const std::size_t n = bids->sent.match(d, latencies);
+        if (n == 0 && d.bid_event) ++r.unmatched;
+      }
+    }
+  }
+  r.deliveries = static_cast<std::int64_t>(latencies.size());
+  r.expected_deliveries = r.accepted * r.ready;
+  r.latency = summarize(latencies);
+
+  if (!all_done) {
+    // A stream that did not finish still references its reactor and channel:
+    // leave them alive (the process ends right after the report).
+    std::cerr << "warning: bench watch: some streams did not close within 15 s" << std::endl;
+    for (auto& w : watchers) static_cast<void>(w.release());
+    static_cast<void>(new auto(std::move(stubs)));
+    static_cast<void>(new auto(std::move(channels)));
+  }
+
+  if (opts.json) {
+    print_json(std::cout, watch_to_json(r));
+  } else {
+    print_watch_text(std::cout, r);
+  }
+  if (r.ready == 0) {
+    std::cerr << "error: bench watch: no stream got its snapshot\n";
+    return kExitError;
+  }
+  if (r.accepted == 0) {
+    std::cerr << "error: bench watch: no bid was accepted\n";
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+CLI::App* add_bench_watch_command(CLI::App* bench, CliContext& ctx) {
+  auto a = std::make_shared<WatchArgs>();
+  auto* sub = bench->add_subcommand(
+      "watch",
+      "Live-update delivery: W WatchAuction streams on one auction, bids at a fixed rate, the "
+      "latency from each bid's send to its delivery");
+  sub->add_option("--watchers", a->watchers, "Streams to open")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  sub->add_option("--bid-rate", a->bid_rate, "Bids per second")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 10000.0));
+  sub->add_option("--duration", a->duration, "How long to bid, e.g. 10s")->capture_default_str();
+  sub->add_option("--auction", a->auction,
+                  "Watch and bid on this active auction (default: create one)");
+  sub->add_option("--bidders", a->bidders, "Bidder accounts, in turn")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 100));
+  sub->add_option("--watchers-per-channel", a->per_channel, "Streams per gRPC channel (connection)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  sub->add_option("--server-pid", a->server_pid,
+                  "auctiond's pid: report its RSS (from /proc) before and with the streams open")
+      ->check(CLI::Range(1L, 4194304L));
+  sub->add_option("--ready-timeout", a->ready_timeout,
+                  "Wait at most this long for every stream's SNAPSHOT")
+      ->capture_default_str();
+  sub->add_option("--call-timeout", a->call_timeout, "Deadline per bid")->capture_default_str();
+  sub->add_option("--setup-concurrency", a->setup_concurrency,
+                  "Register/login calls in flight during setup")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  sub->footer(
+      "Setup registers the bidders (random run prefix) and, without --auction, creates one "
+      "auction (starting price 1.00, no soft close, longer than the run). Each bid is the "
+      "minimum next bid; the bidders alternate. A delivery is a BID_PLACED, or a SNAPSHOT "
+      "whose version jump covers the bid. --json prints one JSON object.");
+  sub->callback([&ctx, a] { ctx.action = [&ctx, a] { return run_watch_bench(ctx.opts, *a); }; });
+  return sub;
+}
+
+}  // namespace auction::cli::bench
