@@ -115,6 +115,25 @@ class WatchOutput {
   std::int64_t printed_ = 0;
 };
 
+/// With --from-version the stream starts without a SNAPSHOT: the view takes
+/// the auction's current state (title, price, ...) from GetAuction. Later
+/// events up to that state's version are then duplicates. Best effort.
+void seed_state(Client& client, const std::string& id, WatchState& state) {
+  v1::GetAuctionRequest req;
+  req.set_auction_id(id);
+  v1::GetAuctionResponse reply;
+  auto ctx = client.context();
+  if (!client.auctions().GetAuction(ctx.get(), req, &reply).ok()) return;
+  v1::AuctionUpdate snapshot;
+  snapshot.set_type(v1::AuctionUpdate::SNAPSHOT);
+  snapshot.set_version(reply.version());
+  snapshot.set_auction_id(reply.auction().id());
+  *snapshot.mutable_auction() = reply.auction();
+  *snapshot.mutable_top_bidders() = reply.top_bidders();
+  *snapshot.mutable_ends_at() = reply.auction().end_time();
+  apply_update(state, snapshot, Clock::now());
+}
+
 std::string describe_status(const grpc::Status& s) {
   return status_code_name(s.error_code()) +
          (s.error_message().empty() ? "" : ": " + s.error_message());
@@ -140,6 +159,7 @@ int run_watch(const GlobalOptions& opts, const WatchArgs& args) {
 
   WatchState state;
   state.auction_id = args.id;
+  if (args.from_version && !opts.json) seed_state(client, args.id, state);
   WatchOutput out(opts.json, !opts.json && isatty(STDOUT_FILENO) != 0);
   follower.start();
 
