@@ -28,7 +28,7 @@ struct WatchArgs {
   double bid_rate = 10.0;
   std::string duration = "10s";
   std::string auction;
-  int bidders = 2;
+  int bidders = 0;  ///< 0: enough to keep each under the server's per-user rate
   int per_channel = 500;
   long server_pid = 0;
   std::string ready_timeout = "60s";
@@ -37,6 +37,9 @@ struct WatchArgs {
 };
 
 constexpr Money kStartingPrice = 100;  // 1.00
+/// Bids per second per bidder when --bidders is not given: well below
+/// auctiond's default per-user limit (--bid-rate-limit 20).
+constexpr double kBidsPerBidder = 10.0;
 /// Bids in flight beyond this are not sent (the server is not keeping up).
 constexpr int kMaxBidsInFlight = 512;
 /// At most this many deliveries are recorded over all watchers (24 B each).
@@ -249,8 +252,12 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
   auto bid_stub = v1::AuctionService::NewStub(channels.back());
 
   // Users (and the auction, unless given): the ordinary bench fixture.
+  if (args.bidders == 1) throw UsageError("--bidders must be at least 2 (they alternate)");
+  const int bidders =
+      args.bidders > 0 ? args.bidders
+                       : std::max(2, static_cast<int>(std::ceil(args.bid_rate / kBidsPerBidder)));
   FixtureConfig fc;
-  fc.bidders = static_cast<std::size_t>(args.bidders);
+  fc.bidders = static_cast<std::size_t>(bidders);
   fc.auctions = args.auction.empty() ? 1 : 0;
   fc.starting_price = kStartingPrice;
   fc.concurrency = args.setup_concurrency;
@@ -438,9 +445,10 @@ CLI::App* add_bench_watch_command(CLI::App* bench, CliContext& ctx) {
   sub->add_option("--duration", a->duration, "How long to bid, e.g. 10s")->capture_default_str();
   sub->add_option("--auction", a->auction,
                   "Watch and bid on this active auction (default: create one)");
-  sub->add_option("--bidders", a->bidders, "Bidder accounts, in turn")
-      ->capture_default_str()
-      ->check(CLI::Range(2, 100));
+  sub->add_option("--bidders", a->bidders,
+                  "Bidder accounts, in turn (default: one per 10 bids/s, at least 2; auctiond "
+                  "limits each user's bid rate)")
+      ->check(CLI::Range(0, 1000));
   sub->add_option("--watchers-per-channel", a->per_channel, "Streams per gRPC channel (connection)")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
