@@ -375,7 +375,8 @@ void AuctionActor::flush_if_idle() {
   write.events = next_.events;
   write.notices = std::move(next_.notices);
   write.ending_soon = next_.ending_soon;
-  inflight_ = Batch{{}, std::move(next_.events), std::move(next_.completions), {}, next_.ending_soon};
+  inflight_ =
+      Batch{{}, std::move(next_.events), std::move(next_.completions), {}, next_.ending_soon};
   inflight_state_ = working_;
   next_ = Batch{};
   const std::uint64_t batch = ++batch_seq_;
@@ -524,21 +525,21 @@ void AuctionActor::on_watch(WatchCommand& cmd) {
     cmd.sink->hold_for_replay(snapshot());
     const AuctionTerms terms = info_.state.terms;
     auto sink = cmd.sink;
-    const bool queued = ctx_.queries.submit([sink, terms, after = *from, version,
-                                             clock = ctx_.clock](persistence::Repository& repo) {
-      auto stored = repo.events_between(terms.id, after, version);
-      if (!stored || stored->size() != static_cast<std::size_t>(version - after)) {
-        sink->replay(std::nullopt);
-        return;
-      }
-      std::vector<WatchUpdatePtr> missed;
-      const TimePoint at = clock();
-      for (auto& e : *stored) {
-        missed.push_back(event_update(terms, e.event, std::move(e.leader_name),
-                                      std::move(e.winner_name), at));
-      }
-      sink->replay(std::move(missed));
-    });
+    const bool queued = ctx_.queries.submit(
+        [sink, terms, after = *from, version, clock = ctx_.clock](persistence::Repository& repo) {
+          auto stored = repo.events_between(terms.id, after, version);
+          if (!stored || stored->size() != static_cast<std::size_t>(version - after)) {
+            sink->replay(std::nullopt);
+            return;
+          }
+          std::vector<WatchUpdatePtr> missed;
+          const TimePoint at = clock();
+          for (auto& e : *stored) {
+            missed.push_back(event_update(terms, e.event, std::move(e.leader_name),
+                                          std::move(e.winner_name), at));
+          }
+          sink->replay(std::move(missed));
+        });
     if (!queued) cmd.sink->replay(std::nullopt);
   }
   if (!final) {
@@ -562,7 +563,8 @@ void AuctionActor::fan_out(const std::vector<AuctionEvent>& events) {
   std::vector<WatchUpdatePtr> updates;
   updates.reserve(events.size());
   for (const auto& e : events) {
-    updates.push_back(event_update(info_.state.terms, e, name_of(e.leader), name_of(e.winner), now));
+    updates.push_back(
+        event_update(info_.state.terms, e, name_of(e.leader), name_of(e.winner), now));
     recent_.push_back(updates.back());
   }
   while (recent_.size() > ctx_.recent_events) recent_.pop_front();

@@ -116,7 +116,7 @@ class AuctionActor : public auction_actor::base {
   AuctionState inflight_state_;
   std::uint64_t batch_seq_ = 0;
   std::uint64_t timer_generation_ = 0;
-  std::set<UserId> bidders_;  ///< everyone with an accepted bid (decided)
+  std::set<UserId> bidders_;       ///< everyone with an accepted bid (decided)
   bool ending_soon_sent_ = false;  ///< decided (info_ has the committed flag)
   std::uint64_t ending_soon_generation_ = 0;
   std::vector<std::shared_ptr<WatchSink>> watchers_;

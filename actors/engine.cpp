@@ -278,8 +278,8 @@ void Engine::watch(AuctionId id, WatchCommand cmd) {
     return;
   }
   with_stored_auction(queries_, id, std::move(cmd),
-                      [this, id](persistence::AuctionRecord record, WatchCommand& watch,
-                                 persistence::Repository& repo) {
+                      [this](persistence::AuctionRecord record, WatchCommand& watch,
+                             persistence::Repository& repo) {
                         watch_stored(std::move(record), std::move(watch), repo);
                       });
 }

@@ -24,8 +24,8 @@ WatchUpdatePtr event_update(const AuctionTerms& terms, const AuctionEvent& event
   u->outcome = event.outcome;
   u->winner = event.winner;
   u->winner_name = std::move(winner_name);
-  u->final_price = event.type == EventType::kEnded && event.outcome == Outcome::kSold ? event.price
-                                                                                      : 0;
+  u->final_price =
+      event.type == EventType::kEnded && event.outcome == Outcome::kSold ? event.price : 0;
   u->final = event.type == EventType::kEnded || event.type == EventType::kCancelled;
   return u;
 }

@@ -31,7 +31,7 @@ struct WatchUpdate {
   std::string winner_name;
   Money final_price = 0;
   std::shared_ptr<const AuctionView> snapshot;  ///< kSnapshot only
-  bool final = false;  ///< the auction is over: the stream ends after this
+  bool final = false;                           ///< the auction is over: the stream ends after this
 };
 using WatchUpdatePtr = std::shared_ptr<const WatchUpdate>;
 /// Makes the newest state on demand (at most once per change), for a

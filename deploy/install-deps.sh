@@ -15,6 +15,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev nlohmann-json3-dev libcli11-dev
   postgresql-15 postgresql-client-15
   tmux clang-format clang-tidy
+  clang libclang-rt-14-dev
 )
 # apt lists younger than this are fresh enough to skip `apt-get update`.
 MAX_LIST_AGE_SECONDS=$((6 * 3600))

@@ -7,6 +7,7 @@
 #                               with ctest in each
 #   deploy/test.sh --asan       only the AddressSanitizer/UBSan one (--tsan: only ThreadSanitizer)
 #   deploy/test.sh --no-lint    skip deploy/lint.sh
+#   FUZZ_SECONDS=N              how long deploy/fuzz.sh runs the libFuzzer target (default 60)
 #
 # The test binaries start their own private PostgreSQL clusters through deploy/pg-cluster.sh;
 # every cluster started under this script is recorded (AUCTION_PG_REGISTRY) and stopped on exit,
@@ -17,7 +18,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
 usage() {
-  sed -n '2,11s/^# \{0,1\}//p' "$0" >&2
+  sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 
@@ -42,6 +43,7 @@ for arg in "$@"; do
 done
 
 CTEST_JOBS=2
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CTEST_TIMEOUT=600 # seconds per test, unless the test sets its own TIMEOUT
 
 # --- leftovers: stop every PostgreSQL cluster started while we run ---------------------------
@@ -139,6 +141,9 @@ if [[ $tsan -eq 1 ]]; then
       TSAN_OPTIONS="$(sanitizer_opts tsan.supp second_deadlock_stack=1 history_size=4 halt_on_error=1)" || true
   fi
 fi
+
+# libFuzzer over request parsing, mapping and validation, for a bounded time (Clang build).
+run_step "fuzz (build-fuzz, ${FUZZ_SECONDS}s)" bash deploy/fuzz.sh "$FUZZ_SECONDS" || true
 
 if [[ $lint -eq 1 && -f deploy/lint.sh ]]; then
   run_step "lint" bash deploy/lint.sh build || true

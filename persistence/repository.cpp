@@ -350,7 +350,7 @@ Result<BidRow> Repository::record_rejected_bid(BidRow b) {
 }
 
 Result<std::vector<StoredEvent>> Repository::events_between(AuctionId id, std::int64_t after,
-                                                          std::int64_t up_to) {
+                                                            std::int64_t up_to) {
   return guarded<std::vector<StoredEvent>>(session_, "events_between", [&]() {
     pqxx::read_transaction w(session_.conn());
     std::vector<StoredEvent> out;
@@ -362,7 +362,7 @@ Result<std::vector<StoredEvent>> Repository::events_between(AuctionId id, std::i
 }
 
 Result<Page<NotificationRecord>> Repository::list_notifications(UserId user, bool unread_only,
-                                                              const PageRequest& page) {
+                                                                const PageRequest& page) {
   auto keys = keys_of(page);
   if (!keys) return keys.error();
   const int limit = clamp_page_size(page.page_size);
@@ -383,8 +383,8 @@ Result<Page<NotificationRecord>> Repository::list_notifications(UserId user, boo
 }
 
 Result<std::vector<NotificationRecord>> Repository::notifications_after(UserId user,
-                                                                      std::int64_t after,
-                                                                      int limit) {
+                                                                        std::int64_t after,
+                                                                        int limit) {
   return guarded<std::vector<NotificationRecord>>(session_, "notifications_after", [&]() {
     pqxx::read_transaction w(session_.conn());
     std::vector<NotificationRecord> out;

@@ -27,8 +27,8 @@ namespace auction::persistence::sql {
 #define BID_FROM \
   " FROM bids b JOIN users u ON u.id = b.bidder_id JOIN auctions a ON a.id = b.auction_id "
 
-#define NOTIFICATION_COLUMNS                                                                  \
-  "n.seq, n.type, n.auction_id, a.title, n.amount, a.currency, n.auction_version, "          \
+#define NOTIFICATION_COLUMNS                                                        \
+  "n.seq, n.type, n.auction_id, a.title, n.amount, a.currency, n.auction_version, " \
   "ts_to_us(n.created_at), n.read_at IS NOT NULL, ts_to_us(n.ends_at) "
 #define NOTIFICATION_FROM " FROM notifications n JOIN auctions a ON a.id = n.auction_id "
 
@@ -130,22 +130,18 @@ inline constexpr std::array<std::pair<const char*, const char*>, 31> kPrepared =
      "LEFT JOIN users l ON l.id = e.leader_id LEFT JOIN users w ON w.id = e.winner_id "
      "WHERE e.auction_id = $1 AND e.version > $2 AND e.version <= $3 ORDER BY e.version"},
     // Notifications: $2 unread only, $3 has cursor, $4 cursor seq, $5 limit.
-    {"notifications_page",
-     "SELECT " NOTIFICATION_COLUMNS NOTIFICATION_FROM
-     "WHERE n.user_id = $1 AND (NOT $2::bool OR n.read_at IS NULL) "
-     "AND (NOT $3::bool OR n.seq < $4::bigint) ORDER BY n.seq DESC LIMIT $5"},
-    {"notifications_after",
-     "SELECT " NOTIFICATION_COLUMNS NOTIFICATION_FROM
-     "WHERE n.user_id = $1 AND n.seq > $2 ORDER BY n.seq LIMIT $3"},
-    {"unread_count",
-     "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL"},
+    {"notifications_page", "SELECT " NOTIFICATION_COLUMNS NOTIFICATION_FROM
+                           "WHERE n.user_id = $1 AND (NOT $2::bool OR n.read_at IS NULL) "
+                           "AND (NOT $3::bool OR n.seq < $4::bigint) ORDER BY n.seq DESC LIMIT $5"},
+    {"notifications_after", "SELECT " NOTIFICATION_COLUMNS NOTIFICATION_FROM
+                            "WHERE n.user_id = $1 AND n.seq > $2 ORDER BY n.seq LIMIT $3"},
+    {"unread_count", "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL"},
     {"latest_notification_seq", "SELECT notification_seq FROM users WHERE id = $1"},
     {"mark_read",
      "UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL "
      "AND (seq = ANY ($2::bigint[]) OR seq <= $3::bigint)"},
     // Watch list.
-    {"follow",
-     "INSERT INTO follows (user_id, auction_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
+    {"follow", "INSERT INTO follows (user_id, auction_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
     {"unfollow", "DELETE FROM follows WHERE user_id = $1 AND auction_id = $2"},
     {"followed_page",
      "SELECT " AUCTION_COLUMNS ", ts_to_us(f.created_at) FROM follows f "

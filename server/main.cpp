@@ -132,7 +132,8 @@ int main(int argc, char** argv) {
                  "bids (PlaceBid + BuyNow) per second per user, sustained; 0 = no limit")
       ->envname("AUCTIOND_BID_RATE_LIMIT")
       ->check(CLI::Range(0.0, 1e6));
-  app.add_option("--bid-burst", o.bid_burst, "bids a user may place at once before the rate applies")
+  app.add_option("--bid-burst", o.bid_burst,
+                 "bids a user may place at once before the rate applies")
       ->envname("AUCTIOND_BID_BURST")
       ->check(CLI::Range(1.0, 1e6));
   CLI11_PARSE(app, argc, argv);
@@ -204,8 +205,8 @@ int main(int argc, char** argv) {
 
   auction::server::TokenSigner signer(o.token_secret, std::chrono::hours(o.token_ttl_hours));
   auction::server::Authenticator auth(signer, engine);
-  const auction::server::StreamSettings stream_settings{
-      streams, hub, static_cast<std::size_t>(o.watch_backlog)};
+  const auction::server::StreamSettings stream_settings{streams, hub,
+                                                        static_cast<std::size_t>(o.watch_backlog)};
   auction::server::BidRateLimiter bid_limits(o.bid_rate_limit, o.bid_burst);
   auction::server::AuctionServiceImpl auctions(engine, auth, stream_settings, bid_limits);
   auction::server::UserServiceImpl users(engine, auth, signer, stream_settings);

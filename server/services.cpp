@@ -447,9 +447,10 @@ grpc::ServerWriteReactor<v1::AuctionUpdate>* AuctionServiceImpl::WatchAuction(
   }
   auto stream = AuctionWatchStream::open(streams_.registry, streams_.watch_backlog);
   std::shared_ptr<actors::WatchSink> sink = stream;
-  engine_.watch(*id, actors::WatchCommand{sink, from, actors::make_reply<bool>([sink](Result<bool> r) {
-                                            if (!r) sink->fail(r.error());
-                                          })});
+  engine_.watch(*id,
+                actors::WatchCommand{sink, from, actors::make_reply<bool>([sink](Result<bool> r) {
+                                       if (!r) sink->fail(r.error());
+                                     })});
   return stream.get();
 }
 

@@ -63,7 +63,8 @@ void StreamRegistry::add(const std::shared_ptr<OpenStream>& stream) {
     late = stopping_.load();
   }
   // Shutdown began between reserve() and here: it did not see this one.
-  if (late) stream->close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
+  if (late)
+    stream->close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
 }
 
 void StreamRegistry::remove(const OpenStream* stream) {
@@ -181,10 +182,9 @@ void AuctionWatchStream::OnDone() {
 
 // ---------------------------------------------------- notification stream
 
-std::shared_ptr<NotificationStream> NotificationStream::open(StreamRegistry& registry,
-                                                             NotificationHub& hub,
-                                                             actors::Engine& engine, UserId user,
-                                                             std::optional<std::int64_t> after_seq) {
+std::shared_ptr<NotificationStream> NotificationStream::open(
+    StreamRegistry& registry, NotificationHub& hub, actors::Engine& engine, UserId user,
+    std::optional<std::int64_t> after_seq) {
   auto stream = std::make_shared<NotificationStream>(registry, hub, engine, user);
   stream->self_ = stream;
   registry.add(stream);
@@ -238,10 +238,10 @@ void NotificationStream::fetch_locked() {
   if (finished_ || fetching_) return;
   fetching_ = true;
   auto self = shared_from_this();
-  const bool queued = engine_.query([self, user = user_, after = cursor_](
-                                        persistence::Repository& repo) {
-    self->on_fetched(repo.notifications_after(user, after, kFetch));
-  });
+  const bool queued =
+      engine_.query([self, user = user_, after = cursor_](persistence::Repository& repo) {
+        self->on_fetched(repo.notifications_after(user, after, kFetch));
+      });
   if (!queued) {
     // Try again on the next wake; the cursor has not moved.
     fetching_ = false;

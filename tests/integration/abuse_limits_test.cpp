@@ -132,8 +132,8 @@ TEST(AbuseLimits, ShortDeadlinesNeverLeaveAnAnsweredBidUnstored) {
       ++timed_out;
     }
   }
-  const std::int64_t rows = shared_db().scalar(
-      "SELECT count(*) FROM bids WHERE bidder_id = " + std::to_string(to_id(bidder.id)));
+  const std::int64_t rows = shared_db().scalar("SELECT count(*) FROM bids WHERE bidder_id = " +
+                                               std::to_string(to_id(bidder.id)));
   EXPECT_EQ(rows, 200) << "each key is stored exactly once";
   std::printf("short deadlines: %d answered in time, %d timed out (all resolved by retry)\n",
               answered, timed_out);

@@ -588,10 +588,8 @@ TEST_F(BadInput, NotificationWatchListAndStreamRpcs) {
       {"WatchAuction unknown auction", watch(kUnknownId, std::nullopt), Code::NOT_FOUND},
       {"WatchAuction negative from_version", watch(id, -1), Code::INVALID_ARGUMENT},
       {"WatchAuction valid", watch(id, std::nullopt), Code::OK},
-      {"WatchNotifications no token", watch_notifications(std::nullopt, ""),
-       Code::UNAUTHENTICATED},
-      {"WatchNotifications negative after_seq", watch_notifications(-3, t),
-       Code::INVALID_ARGUMENT},
+      {"WatchNotifications no token", watch_notifications(std::nullopt, ""), Code::UNAUTHENTICATED},
+      {"WatchNotifications negative after_seq", watch_notifications(-3, t), Code::INVALID_ARGUMENT},
   });
 }
 

@@ -119,11 +119,11 @@ bool ServerProcess::spawn_and_wait(std::string& why) {
   const int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("cannot open " + log_path_ + ": " + std::strerror(errno));
 
-  std::vector<std::string> argv = {auctiond_path(),       "--listen",         address(),
-                                   "--database-url",      database_url_,      "--token-secret",
-                                   options_.token_secret, "--admin-username", kAdminUsername,
-                                   "--admin-password",    kAdminPassword,
-                                   "--bid-rate-limit",    options_.bid_rate_limit};
+  std::vector<std::string> argv = {auctiond_path(),        "--listen",         address(),
+                                   "--database-url",       database_url_,      "--token-secret",
+                                   options_.token_secret,  "--admin-username", kAdminUsername,
+                                   "--admin-password",     kAdminPassword,     "--bid-rate-limit",
+                                   options_.bid_rate_limit};
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
