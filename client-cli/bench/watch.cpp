@@ -1,5 +1,7 @@
 #include "bench/watch.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -77,6 +79,33 @@ std::optional<std::int64_t> read_rss_kib(long pid) {
   return vm_rss_kib(text.str());
 }
 
+std::optional<std::int64_t> cpu_ticks(std::string_view proc_stat) {
+  // "PID (comm) S ppid ...": comm may hold spaces and parentheses.
+  const auto close = proc_stat.rfind(')');
+  if (close == std::string_view::npos) return std::nullopt;
+  std::istringstream in{std::string(proc_stat.substr(close + 1))};
+  std::string field;
+  std::int64_t utime = 0;
+  std::int64_t stime = 0;
+  // After the comm: state is field 3, utime field 14, stime field 15.
+  for (int i = 3; i <= 13; ++i) {
+    if (!(in >> field)) return std::nullopt;
+  }
+  if (!(in >> utime >> stime)) return std::nullopt;
+  return utime + stime;
+}
+
+std::optional<double> read_cpu_seconds(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  auto ticks = cpu_ticks(text.str());
+  const long hz = sysconf(_SC_CLK_TCK);
+  if (!ticks || hz <= 0) return std::nullopt;
+  return static_cast<double>(*ticks) / static_cast<double>(hz);
+}
+
 void SentBids::add(std::int64_t version, std::int64_t sent_ns) {
   std::lock_guard lock(mutex_);
   bids_.emplace_back(version, sent_ns);
@@ -140,9 +169,10 @@ void print_watch_text(std::ostream& out, const WatchBenchResult& r) {
                     std::to_string(sum(r.errors)) + " (" + breakdown(r.errors, error_name) +
                     "), not sent (too many in flight) " + std::to_string(r.skipped));
   f.add("deliveries", std::to_string(r.deliveries) + " of " +
-                          std::to_string(r.expected_deliveries) + " expected, " +
-                          fixed(r.deliveries_per_s(), 1) + "/s over " + fixed(r.window_s, 1) +
-                          " s");
+                          std::to_string(r.expected_deliveries) + " expected (accepted bids x " +
+                          "ready watchers, awaited up to " + fixed(r.drain_s, 0) +
+                          " s after the last bid), " + fixed(r.deliveries_per_s(), 1) + "/s over " +
+                          fixed(r.window_s, 1) + " s of bidding");
   f.add("delivery latency", "p50 " + fixed(ms(r.latency.p50), 2) + " ms, p99 " +
                                 fixed(ms(r.latency.p99), 2) + " ms, max " +
                                 fixed(ms(r.latency.max), 2) + " ms (bid sent -> update received)");
@@ -150,11 +180,14 @@ void print_watch_text(std::ostream& out, const WatchBenchResult& r) {
         std::to_string(r.coalesced_watchers) + " watcher(s) got a snapshot with a version jump");
   f.add("stream messages", std::to_string(r.updates) + " (heartbeats " +
                                std::to_string(r.heartbeats) + ", version gaps " +
-                               std::to_string(r.gaps) + ", foreign bid events " +
+                               std::to_string(r.gaps) + ", bid events without an accepted reply " +
                                std::to_string(r.unmatched) + ")");
   if (r.dropped > 0) {
     f.add("not recorded", std::to_string(r.dropped) + " deliveries (memory cap)");
   }
+  std::string cpu = "client " + fixed(r.client_cpu_s, 1) + " s";
+  if (r.server_cpu_s) cpu += ", server " + fixed(*r.server_cpu_s, 1) + " s";
+  f.add("CPU while bidding", cpu + " (over " + fixed(r.window_s, 1) + " s of bidding + the drain)");
   if (r.rss_before_kib && r.rss_open_kib) {
     auto per = r.rss_per_watcher_kib();
     f.add("server RSS", "before streams " + mib(*r.rss_before_kib) + ", with " +
@@ -196,11 +229,14 @@ nlohmann::json watch_to_json(const WatchBenchResult& r) {
       {"stream_messages", r.updates},
       {"heartbeats", r.heartbeats},
       {"version_gaps", r.gaps},
-      {"foreign_bid_events", r.unmatched},
+      {"bid_events_without_accepted_reply", r.unmatched},
+      {"drain_s", r.drain_s},
+      {"client_cpu_s", r.client_cpu_s},
       {"not_recorded", r.dropped},
   };
   j["server_rss_before_kib"] = r.rss_before_kib ? nlohmann::json(*r.rss_before_kib) : nullptr;
   j["server_rss_open_kib"] = r.rss_open_kib ? nlohmann::json(*r.rss_open_kib) : nullptr;
+  j["server_cpu_s"] = r.server_cpu_s ? nlohmann::json(*r.server_cpu_s) : nullptr;
   auto per = r.rss_per_watcher_kib();
   j["server_rss_per_watcher_kib"] = per ? nlohmann::json(*per) : nullptr;
   return j;

@@ -28,6 +28,12 @@ std::optional<std::int64_t> vm_rss_kib(std::string_view proc_status);
 /// VmRSS of process `pid`; nothing when it cannot be read.
 std::optional<std::int64_t> read_rss_kib(long pid);
 
+/// utime + stime (fields 14 and 15, in clock ticks) from the text of
+/// /proc/PID/stat; nothing when malformed.
+std::optional<std::int64_t> cpu_ticks(std::string_view proc_stat);
+/// CPU seconds process `pid` used so far; nothing when it cannot be read.
+std::optional<double> read_cpu_seconds(long pid);
+
 /// What one watcher learned at one instant: the versions first..last
 /// (inclusive). A BID_PLACED has first == last; a coalesced SNAPSHOT covers
 /// every version it skipped.
@@ -99,14 +105,19 @@ struct WatchBenchResult {
   // deliveries
   std::int64_t deliveries = 0;           ///< accepted bids delivered to watchers (latency samples)
   std::int64_t expected_deliveries = 0;  ///< accepted bids x ready watchers
-  std::int64_t unmatched = 0;  ///< BID_PLACED for versions that no accepted bid of ours made
-  std::int64_t updates = 0;    ///< every message received on the streams
+  /// BID_PLACED for versions without an accepted reply: our bids whose reply
+  /// timed out (they may still have been accepted) or someone else's.
+  std::int64_t unmatched = 0;
+  std::int64_t updates = 0;  ///< every message received on the streams
   std::int64_t heartbeats = 0;
   std::int64_t gaps = 0;       ///< BID_PLACED whose version skipped some (should be 0)
   int coalesced_watchers = 0;  ///< watchers that got a snapshot with a version jump
   std::int64_t dropped = 0;    ///< deliveries not recorded (memory cap)
   LatencySummary latency;
-  double window_s = 0;  ///< the bidding window, for deliveries/s
+  double window_s = 0;                 ///< the bidding window, for deliveries/s
+  double drain_s = 0;                  ///< how long deliveries were awaited after the last reply
+  double client_cpu_s = 0;             ///< this process, bidding window + drain
+  std::optional<double> server_cpu_s;  ///< --server-pid, the same span
   // server memory (--server-pid)
   std::optional<std::int64_t> rss_before_kib;
   std::optional<std::int64_t> rss_open_kib;

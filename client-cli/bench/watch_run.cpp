@@ -1,5 +1,7 @@
 // bench watch: W WatchAuction streams (callback API) on one auction, bids at
 // a fixed rate, and the delay from each bid's send to its delivery.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -32,6 +34,7 @@ struct WatchArgs {
   int per_channel = 500;
   long server_pid = 0;
   std::string ready_timeout = "60s";
+  std::string drain = "10s";
   std::string call_timeout = "5s";
   int setup_concurrency = 16;
 };
@@ -51,6 +54,16 @@ std::int64_t now_ns() {
 }
 
 double seconds(SteadyClock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+/// CPU seconds (user + system) this process used so far.
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
 
 /// What the watchers share: counts the driver waits on.
 struct WatchShared {
@@ -242,6 +255,7 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
   const auto duration = parse_duration("--duration", args.duration);
   const auto ready_timeout = parse_duration("--ready-timeout", args.ready_timeout);
   const auto call_timeout = parse_duration("--call-timeout", args.call_timeout);
+  const auto drain = parse_duration("--drain", args.drain);
   if (duration <= 0s) throw UsageError("--duration must be positive");
   if (duration > 24h) throw UsageError("--duration must be at most 24h");
   if (call_timeout <= 0s) throw UsageError("--call-timeout must be positive");
@@ -295,7 +309,7 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
       expected_per_watcher, kMaxRecordedDeliveries / static_cast<std::size_t>(args.watchers));
   // Every stream ends by this deadline at the latest.
   const auto stream_deadline =
-      std::chrono::system_clock::now() + ready_timeout + duration + call_timeout + 30s;
+      std::chrono::system_clock::now() + ready_timeout + duration + call_timeout + drain + 30s;
   std::vector<std::unique_ptr<Watcher>> watchers;
   watchers.reserve(static_cast<std::size_t>(args.watchers));
   std::cerr << "bench watch: opening " << args.watchers << " streams on auction " << auction_id
@@ -322,6 +336,9 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
                                           initial.auction().min_increment());
   std::vector<std::string> auth;
   for (const auto& b : fixture.bidders) auth.push_back("Bearer " + b.token);
+  const double client_cpu0 = process_cpu_seconds();
+  std::optional<double> server_cpu0;
+  if (args.server_pid > 0) server_cpu0 = read_cpu_seconds(args.server_pid);
   if (r.ready > 0) {
     std::cerr << "bench watch: bidding at " << args.bid_rate << "/s for " << args.duration
               << std::endl;
@@ -353,7 +370,8 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
   // Let the last deliveries arrive (bounded), then close every stream.
   bids->sent.freeze();
   const std::int64_t final_version = bids->sent.max_version();
-  const auto drain_end = SteadyClock::now() + 5s;
+  const auto drain_start = SteadyClock::now();
+  const auto drain_end = drain_start + drain;
   while (SteadyClock::now() < drain_end) {
     bool all = std::all_of(watchers.begin(), watchers.end(),
                            [&](const auto& w) { return w->last_version() >= final_version; });
@@ -363,6 +381,11 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
       if (shared->done >= args.watchers) break;
     }
     std::this_thread::sleep_for(10ms);
+  }
+  r.drain_s = seconds(drain);
+  r.client_cpu_s = process_cpu_seconds() - client_cpu0;
+  if (server_cpu0) {
+    if (auto now = read_cpu_seconds(args.server_pid)) r.server_cpu_s = *now - *server_cpu0;
   }
   for (auto& w : watchers) w->cancel();
   bool all_done = false;
@@ -459,6 +482,9 @@ CLI::App* add_bench_watch_command(CLI::App* bench, CliContext& ctx) {
                   "Wait at most this long for every stream's SNAPSHOT")
       ->capture_default_str();
   sub->add_option("--call-timeout", a->call_timeout, "Deadline per bid")->capture_default_str();
+  sub->add_option("--drain", a->drain,
+                  "After the last bid, wait at most this long for every watcher to have it")
+      ->capture_default_str();
   sub->add_option("--setup-concurrency", a->setup_concurrency,
                   "Register/login calls in flight during setup")
       ->capture_default_str()
