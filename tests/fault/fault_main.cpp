@@ -1,0 +1,75 @@
+// main() for the fault suites: the shared cluster/server environment, server
+// log tails on failure, and `--cycles N` (or `--cycles=N`) for long crash runs:
+//
+//   build/tests/fault/fault_suites --gtest_filter='Crash.*' --cycles 500
+//   AUCTION_FAULT_CYCLES=500 ctest --test-dir build -L fault -R Crash --timeout 7200
+//
+// AUCTION_FAULT_STRICT=1 makes the checker's findings fail the run (see
+// CheckReport::findings).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "tests/fault/fault_options.hpp"
+#include "tests/support/environment.hpp"
+
+namespace auction::test {
+namespace {
+
+int cycles = 0;  // 0 = not set on the command line
+
+int parse_cycles(const std::string& text) {
+  std::size_t used = 0;
+  const int n = std::stoi(text, &used);
+  if (used != text.size() || n < 1 || n > 1'000'000) {
+    throw std::invalid_argument("--cycles wants a number from 1 to 1000000, not '" + text + "'");
+  }
+  return n;
+}
+
+}  // namespace
+
+int fault_cycles() {
+  if (cycles > 0) return cycles;
+  if (const char* env = std::getenv("AUCTION_FAULT_CYCLES"); env != nullptr && *env != '\0') {
+    return parse_cycles(env);
+  }
+  return 20;
+}
+
+void set_fault_cycles(int n) { cycles = n; }
+
+CheckOptions fault_check_options() {
+  CheckOptions o;
+  const char* strict = std::getenv("AUCTION_FAULT_STRICT");
+  o.findings_are_violations = strict != nullptr && std::string(strict) == "1";
+  return o;
+}
+
+}  // namespace auction::test
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);  // leaves the flags it does not know
+  try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string arg = argv[i];
+      if (arg == "--cycles" && i + 1 < argc) {
+        auction::test::set_fault_cycles(auction::test::parse_cycles(argv[++i]));
+      } else if (arg.rfind("--cycles=", 0) == 0) {
+        auction::test::set_fault_cycles(auction::test::parse_cycles(arg.substr(9)));
+      } else {
+        std::cerr << "unknown argument: " << arg << " (this binary takes --cycles N)\n";
+        return 2;
+      }
+    }
+    (void)auction::test::fault_cycles();  // a bad AUCTION_FAULT_CYCLES fails here, not mid-run
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+  ::testing::AddGlobalTestEnvironment(new auction::test::SharedEnvironment);
+  ::testing::UnitTest::GetInstance()->listeners().Append(new auction::test::ServerLogOnFailure);
+  return RUN_ALL_TESTS();
+}
