@@ -79,6 +79,10 @@ class StreamFollower {
     std::function<std::int64_t(const Update&)> cursor_of;  ///< version or seq
     /// The stream's last word: after it, an OK end is the end (no reconnect).
     std::function<bool(const Update&)> is_last;
+    /// The server already answered this client (e.g. a unary call before
+    /// the stream): a first call that fails is a lost connection, not a
+    /// wrong address, and is retried too.
+    bool server_reached = false;
   };
 
   StreamFollower(Hooks hooks, std::optional<std::int64_t> cursor, ReconnectPolicy policy = {})
@@ -138,9 +142,11 @@ class StreamFollower {
 
   void run() {
     int attempt = 0;
-    bool ever_received = false;
+    bool ever_received = hooks_.server_reached;
     bool reconnecting = false;
-    std::optional<SteadyClock::time_point> failing_since;
+    // Not std::optional: GCC 12 at -O2 misreports it as maybe-uninitialized.
+    bool failing = false;
+    SteadyClock::time_point failing_since{};
     for (;;) {
       auto ctx = hooks_.make_context();
       {
@@ -167,7 +173,7 @@ class StreamFollower {
         }
         ever_received = true;
         attempt = 0;
-        failing_since.reset();
+        failing = false;
         std::int64_t c = hooks_.cursor_of(update);
         cursor_ = cursor_ ? std::max(*cursor_, c) : c;
         last = last || hooks_.is_last(update);
@@ -205,8 +211,11 @@ class StreamFollower {
         return;
       }
       const auto now = SteadyClock::now();
-      if (!failing_since) failing_since = now;
-      if (now - *failing_since >= policy_.give_up) {
+      if (!failing) {
+        failing = true;
+        failing_since = now;
+      }
+      if (now - failing_since >= policy_.give_up) {
         post_end(
             grpc::Status(status.error_code(), "gave up reconnecting after " +
                                                   std::to_string(policy_.give_up.count() / 1000) +
