@@ -17,7 +17,9 @@ struct Notice {
   UserId user = 0;
   NoticeType type = NoticeType::kOutbid;
   std::int64_t version = 0;  ///< the auction version that caused it
-  Money amount = 0;          ///< see the proto's Notification.amount
+  /// OUTBID: the new price; WON, LOST, SOLD of a sale: the final price;
+  /// otherwise 0 (UNSOLD, CANCELLED, LOST when nothing sold).
+  Money amount = 0;
   TimePoint ends_at;
 
   friend bool operator==(const Notice&, const Notice&) = default;

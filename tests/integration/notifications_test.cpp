@@ -327,7 +327,7 @@ TEST(Notifications, ReserveNotMetIsUnsoldForTheSellerAndLostForEveryBidder) {
   EXPECT_TRUE(exactly(about(notes_of(c, alice), id),
                       {{Note::OUTBID, 2050, b.version()}, {Note::LOST, kAny, v}}, "Painting"));
   EXPECT_TRUE(exactly(about(notes_of(c, bob), id), {{Note::LOST, kAny, v}}, "Painting"));
-  // UNSOLD's amount: see DISABLED_UnsoldAndCancelledCarryNoAmount.
+  // UNSOLD's amount: see UnsoldAndCancelledCarryNoAmount.
   EXPECT_TRUE(exactly(about(notes_of(c, seller), id), {{Note::UNSOLD, kAny, v}}, "Painting"));
 
   auto quiet_closed = wait_until_closed(c, quiet->id(), 10s);
@@ -374,11 +374,8 @@ TEST(Notifications, AnAdminCancelTellsEveryBidderOnce) {
 }
 
 // The proto: "OUTBID: the new price; WON, LOST, SOLD: the final price;
-// ENDING_SOON: the current price; otherwise 0". auctiond sends the auction's
-// current price in UNSOLD and CANCELLED (UNSOLD 20.50 for a reserve not met,
-// 10.00 with no bids; CANCELLED 26.00), so this test is disabled until the
-// server or the contract changes (run it with --gtest_also_run_disabled_tests).
-TEST(Notifications, DISABLED_UnsoldAndCancelledCarryNoAmount) {
+// ENDING_SOON: the current price; otherwise 0".
+TEST(Notifications, UnsoldAndCancelledCarryNoAmount) {
   Client& c = shared_client();
   const Account admin = c.login_admin();
   const Account seller = c.register_user("seller");
@@ -657,11 +654,11 @@ TEST(Notifications, WatchResumesAfterTheLastSeqAcrossAGracefulRestart) {
 // ------------------------------------------------------- list, mark, watch
 
 /// Alice and Bob take the lead from each other `rounds` times each: Alice
-/// gets `rounds` OUTBIDs (seq 1..rounds), and so does Bob.
+/// gets `rounds` OUTBIDs (seq 1..rounds), and so does Bob. Maxima climb from `amount`.
 std::vector<v1::PlaceBidResponse> ping_pong(Client& c, const Account& alice, const Account& bob,
-                                            const std::string& id, int rounds) {
+                                            const std::string& id, int rounds,
+                                            std::int64_t amount = 1000) {
   std::vector<v1::PlaceBidResponse> replies;
-  std::int64_t amount = 1000;
   for (int i = 0; i < rounds; ++i) {
     amount += 20000;
     replies.push_back(bid(c, alice, id, amount));
@@ -854,6 +851,83 @@ TEST(Notifications, WatchDeliversLiveWithinASecondAndResumesAfterASeq) {
   EXPECT_EQ(status->error_code(), Code::INVALID_ARGUMENT) << describe(*status);
 }
 
+TEST(Notifications, EndingSoonMovesWithASoftCloseExtensionAndIsNotRepeated) {
+  // Lead 2 s. A 5 s auction with a 5 s soft-close window and a 6 s
+  // extension: a bid at once moves the end to about now + 6 s, so ENDING_SOON
+  // is due 2 s before the new end, not before the old one. A second
+  // extension after ENDING_SOON went out does not send it again.
+  constexpr std::int64_t kLeadUs = 2'000'000;
+  ServerProcess server(shared_cluster().url(), shared_cluster().dir(),
+                       with_args({"--ending-soon-lead-ms", "2000"}));
+  Client c(server.channel());
+  const Account seller = c.register_user("seller");
+  const Account alice = c.register_user("alice");
+  const Account bob = c.register_user("bob");
+  auto req = auction_request("Hourglass", 1000, 5000ms);
+  req.mutable_soft_close_window()->set_seconds(5);
+  req.mutable_soft_close_extension()->set_seconds(6);
+  auto created = c.create_auction(seller.token, req);
+  ASSERT_TRUE(created.ok()) << describe(created.status);
+  const std::string id = created->id();
+  const std::int64_t old_end = to_us(created->end_time());
+  auto a = bid(c, alice, id, 2000);
+  const std::int64_t new_end = to_us(a.ends_at());
+  ASSERT_GT(new_end, old_end) << "the bid was inside the window: the end moves";
+  ASSERT_LT(now_us(), old_end - kLeadUs - 200'000) << "setup took too long for this test";
+
+  auto notes = wait_for_type(c, alice, Note::ENDING_SOON, id, 10s);
+  const std::int64_t seen_us = now_us();
+  ASSERT_EQ(count_of(notes, Note::ENDING_SOON, id), 1u) << describe(notes);
+  EXPECT_GE(seen_us, new_end - kLeadUs - 100'000)
+      << "ENDING_SOON came " << (new_end - seen_us) / 1000
+      << " ms before the (extended) end; the lead is 2000 ms";
+  EXPECT_EQ(to_us(about(notes, id, true).back().ends_at()), new_end);
+
+  // Bob extends again after ENDING_SOON went out.
+  auto b = bid(c, bob, id, 3000);
+  const std::int64_t last_end = to_us(b.ends_at());
+  EXPECT_GT(last_end, new_end);
+  auto closed = wait_until_closed(c, id, 15s);
+  ASSERT_EQ(closed->auction().winner_id(), bob.id);
+  EXPECT_EQ(to_us(closed->auction().end_time()), last_end);
+  EXPECT_EQ(count_of(notes_of(c, alice), Note::ENDING_SOON, id), 1u)
+      << describe(notes_of(c, alice));
+  EXPECT_LE(count_of(notes_of(c, bob), Note::ENDING_SOON, id), 1u) << describe(notes_of(c, bob));
+}
+
+TEST(Notifications, AWatcherThatStopsReadingGetsEveryNotificationInOrderLater) {
+  // Notifications are never coalesced: a stream that was not read while
+  // 600 notifications were committed delivers all of them, oldest first,
+  // without gaps, once it is read again.
+  Client& c = shared_client();
+  const Account seller = c.register_user("seller");
+  const Account alice = c.register_user("alice");
+  const Account bob = c.register_user("bob");
+  auto created = c.create_auction(seller.token, auction_request("Marathon", 1000, 600s));
+  ASSERT_TRUE(created.ok());
+  const std::string id = created->id();
+  ping_pong(c, alice, bob, id, 1);  // Alice: seq 1
+  auto slow_channel = make_small_window_channel(shared_server().address());
+  auto stub = v1::UserService::NewStub(slow_channel);
+  StreamOptions<Note> options;
+  options.pause_after = 1;
+  auto w = watch_notifications(*stub, alice.token, 0, options);
+  ASSERT_TRUE(w->wait_count(1, 5s));
+  // Alice raises her own maximum first (no notification), then 600 times
+  // Bob takes the lead from her: seq 2..601.
+  ping_pong(c, alice, bob, id, 600, 10'000'000);
+  EXPECT_EQ(w->count(), 1u);
+  w->resume();
+  ASSERT_TRUE(w->wait_count(601, 20s)) << w->count() << " of 601 arrived";
+  const Notes got = w->messages();
+  ASSERT_EQ(got.size(), 601u);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got[i].seq(), static_cast<std::int64_t>(i) + 1) << "a gap or a repeat";
+    ASSERT_EQ(got[i].type(), Note::OUTBID);
+  }
+  EXPECT_FALSE(w->done());
+}
+
 // ------------------------------------------------------------- watch list
 
 TEST(Notifications, FollowUnfollowAndListFollowedAuctions) {
@@ -904,6 +978,15 @@ TEST(Notifications, FollowUnfollowAndListFollowedAuctions) {
   ASSERT_EQ(left->auctions_size(), 2);
   EXPECT_EQ(left->auctions(0).id(), ids[2]);
   EXPECT_EQ(left->auctions(1).id(), ids[0]);
+
+  // The list shows each auction as it is now.
+  auto b = bid(c, bob, ids[2], 2500);
+  auto now_list = followed(c, alice.token);
+  ASSERT_TRUE(now_list.ok());
+  ASSERT_GE(now_list->auctions_size(), 1);
+  EXPECT_EQ(now_list->auctions(0).bid_count(), 1);
+  EXPECT_EQ(now_list->auctions(0).leading_bidder_id(), bob.id);
+  EXPECT_EQ(now_list->auctions(0).version(), b.version());
 
   // Refusals.
   EXPECT_EQ(follow(c, alice.token, "987654321").code(), Code::NOT_FOUND);

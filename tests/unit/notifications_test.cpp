@@ -129,8 +129,10 @@ TEST(Notices, SoldEndTellsWinnerLosersAndSeller) {
   EXPECT_EQ(won[0].amount, r.state.final_price);
   ASSERT_EQ(lost.size(), 1U);
   EXPECT_EQ(lost[0].user, kAlice);
+  EXPECT_EQ(lost[0].amount, r.state.final_price);
   ASSERT_EQ(sold.size(), 1U);
   EXPECT_EQ(sold[0].user, kSeller);
+  EXPECT_EQ(sold[0].amount, r.state.final_price);
   EXPECT_EQ(r.notices.size(), 3U);
 }
 
@@ -142,9 +144,11 @@ TEST(Notices, ReserveNotMetEveryBidderLosesAndTheSellerHearsUnsold) {
   r.end();
   ASSERT_EQ(r.state.outcome, Outcome::kUnsold);
   EXPECT_TRUE(r.of(NoticeType::kWon).empty());
-  EXPECT_EQ(r.of(NoticeType::kLost).size(), 2U);
+  ASSERT_EQ(r.of(NoticeType::kLost).size(), 2U);
   ASSERT_EQ(r.of(NoticeType::kUnsold).size(), 1U);
   EXPECT_EQ(r.of(NoticeType::kUnsold)[0].user, kSeller);
+  // Nothing sold: no price to report.
+  for (const auto& n : r.notices) EXPECT_EQ(n.amount, 0);
 }
 
 TEST(Notices, NoBidsOnlyTheSellerHears) {
@@ -183,6 +187,8 @@ TEST(Notices, CancelTellsEveryBidderButNotTheSeller) {
   EXPECT_EQ(r.notices.size(), 2U);
   std::set<UserId> users{cancelled[0].user, cancelled[1].user};
   EXPECT_EQ(users, (std::set<UserId>{kAlice, kBob}));
+  EXPECT_EQ(cancelled[0].amount, 0);
+  EXPECT_EQ(cancelled[1].amount, 0);
 }
 
 TEST(Notices, EndingSoonIsLeadBeforeTheEndButNeverBeforeTheStart) {
