@@ -66,7 +66,9 @@ int follow_notifications(const GlobalOptions& opts, const NotificationsArgs& arg
   if (args.after_seq && *args.after_seq < 0) throw UsageError("--after-seq must not be negative");
   InterruptGuard interrupt;
   Client client(opts, Auth::kCaller, stream_channel_args());
-  const std::int64_t start = args.after_seq ? *args.after_seq : newest_seq(client);
+  // Also checks the login and that the server answers before following.
+  const std::int64_t newest = newest_seq(client);
+  const std::int64_t start = args.after_seq ? *args.after_seq : newest;
 
   StreamFollower<v1::Notification>::Hooks hooks;
   hooks.make_context = [&client] { return client.stream_context(); };
@@ -77,6 +79,9 @@ int follow_notifications(const GlobalOptions& opts, const NotificationsArgs& arg
   };
   hooks.cursor_of = [](const v1::Notification& n) { return n.seq(); };
   hooks.is_last = [](const v1::Notification&) { return false; };
+  // ListNotifications answered: a stream that fails before its first
+  // notification is a lost connection, retried like any other.
+  hooks.server_reached = true;
   StreamFollower<v1::Notification> follower(std::move(hooks), start);
   if (!opts.json) {
     std::cerr << "following notifications after #" << start << "; Ctrl-C stops" << std::endl;
@@ -106,9 +111,13 @@ int follow_notifications(const GlobalOptions& opts, const NotificationsArgs& arg
         std::cout << std::flush;
         break;
       case Kind::kReconnecting:
-        std::cerr << "notifications: connection lost ("
-                  << status_code_name(item->status.error_code()) << "); reconnecting in "
-                  << item->delay.count() << " ms (attempt " << item->attempt << ")" << std::endl;
+        // Once per outage; the attempts follow quietly.
+        if (item->attempt == 1) {
+          std::cerr << "notifications: connection lost ("
+                    << status_code_name(item->status.error_code()) << ": "
+                    << item->status.error_message() << "); reconnecting, resuming after #"
+                    << printed << std::endl;
+        }
         break;
       case Kind::kReconnected:
         std::cerr << "notifications: reconnected" << std::endl;

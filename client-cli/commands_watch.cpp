@@ -118,12 +118,13 @@ class WatchOutput {
 /// With --from-version the stream starts without a SNAPSHOT: the view takes
 /// the auction's current state (title, price, ...) from GetAuction. Later
 /// events up to that state's version are then duplicates. Best effort.
-void seed_state(Client& client, const std::string& id, WatchState& state) {
+/// Returns whether the server answered.
+bool seed_state(Client& client, const std::string& id, WatchState& state) {
   v1::GetAuctionRequest req;
   req.set_auction_id(id);
   v1::GetAuctionResponse reply;
   auto ctx = client.context();
-  if (!client.auctions().GetAuction(ctx.get(), req, &reply).ok()) return;
+  if (!client.auctions().GetAuction(ctx.get(), req, &reply).ok()) return false;
   v1::AuctionUpdate snapshot;
   snapshot.set_type(v1::AuctionUpdate::SNAPSHOT);
   snapshot.set_version(reply.version());
@@ -132,6 +133,7 @@ void seed_state(Client& client, const std::string& id, WatchState& state) {
   *snapshot.mutable_top_bidders() = reply.top_bidders();
   *snapshot.mutable_ends_at() = reply.auction().end_time();
   apply_update(state, snapshot, Clock::now());
+  return true;
 }
 
 std::string describe_status(const grpc::Status& s) {
@@ -155,11 +157,11 @@ int run_watch(const GlobalOptions& opts, const WatchArgs& args) {
   };
   hooks.cursor_of = [](const v1::AuctionUpdate& u) { return u.version(); };
   hooks.is_last = is_last_update;
-  StreamFollower<v1::AuctionUpdate> follower(std::move(hooks), args.from_version);
-
   WatchState state;
   state.auction_id = args.id;
-  if (args.from_version && !opts.json) seed_state(client, args.id, state);
+  if (args.from_version && !opts.json) hooks.server_reached = seed_state(client, args.id, state);
+  StreamFollower<v1::AuctionUpdate> follower(std::move(hooks), args.from_version);
+
   WatchOutput out(opts.json, !opts.json && isatty(STDOUT_FILENO) != 0);
   follower.start();
 
@@ -195,9 +197,10 @@ int run_watch(const GlobalOptions& opts, const WatchArgs& args) {
                         static_cast<double>(item->delay.count()) / 1000.0);
           std::string resume =
               item->cursor ? "after version " + std::to_string(*item->cursor) : "from a snapshot";
-          state.connection = "connection lost (" + describe_status(item->status) +
-                             "); reconnecting in " + delay + " (attempt " +
-                             std::to_string(item->attempt) + "), resuming " + resume;
+          // The gist first: the line is cut at the terminal's width.
+          state.connection = "reconnecting in " + std::string(delay) + " (attempt " +
+                             std::to_string(item->attempt) + "), resuming " + resume +
+                             "; connection lost: " + describe_status(item->status);
           if (item->attempt == 1) {
             add_event(state, time_of_day(Clock::now()),
                       "connection lost: " + status_code_name(item->status.error_code()) +

@@ -368,6 +368,12 @@ TEST(CliWatch, ReconnectsAcrossAServerRestart) {
       [](const std::string& s) { return contains(s, "current price  10.00 USD (no bids yet)"); },
       10s);
   ASSERT_TRUE(shown) << first;
+  // Alice also follows her notifications; none arrive before the restart.
+  Tmux inbox("trap : INT; " + alice.shell_command({"notifications", "--follow"}) +
+             "; echo \"exit=$?\"; sleep 120");
+  auto [inbox_ready, following] = inbox.wait_for(
+      [](const std::string& s) { return contains(s, "following notifications after #0"); }, 10s);
+  ASSERT_TRUE(following) << inbox_ready;
   auto b1 = alice.run({"bid", id, "15.00"});
   ASSERT_EQ(b1.exit_code, 0) << describe(b1);
 
@@ -388,6 +394,18 @@ TEST(CliWatch, ReconnectsAcrossAServerRestart) {
   EXPECT_FALSE(contains(back, "reconnecting in")) << back;
   EXPECT_EQ(field(back, "bids"), "2") << back;
   EXPECT_FALSE(contains(back, "exit=")) << "the watch ended: " << back;
+
+  // The notification stream came back too: Bob's bid outbid Alice.
+  auto [mail, outbid] = inbox.wait_for(
+      [&](const std::string& s) {
+        return contains(s, "#1 ") &&
+               contains(s, "OUTBID: you were outbid on \"Desk lamp\" (auction " + id +
+                               "): the price is now 15.50 USD");
+      },
+      10s);
+  EXPECT_TRUE(outbid) << mail;
+  EXPECT_TRUE(contains(mail, "notifications: connection lost (UNAVAILABLE")) << mail;
+  EXPECT_FALSE(contains(mail, "exit=")) << "--follow ended: " << mail;
 }
 
 TEST(CliWatch, NotificationsAndTheWatchList) {
