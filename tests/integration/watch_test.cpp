@@ -502,6 +502,54 @@ TEST(Watch, WatchersThatStopReadingCostBoundedMemoryDelayNoOneAndResumeWithASnap
             << " buffered events\n";
 }
 
+TEST(Watch, AWatcherThatStopsReadingStillLearnsTheOutcome) {
+  // The end is never coalesced away: a watcher that was not reading while
+  // 1,000 bids and the end happened gets, once it reads again, the
+  // outcome (AUCTION_ENDED) last and the stream ends OK.
+  ServerProcess server(shared_cluster().url(), shared_cluster().dir(),
+                       with_args({"--max-streams", "100"}));
+  Client c(server.channel());
+  const Account seller = c.register_user("seller");
+  const Account buyer = c.register_user("buyer");
+  const std::vector<Account> bidders = register_users(c, "bidder", 3);
+  auto req = auction_request("Piano stool", 1000, 600s);
+  req.set_buy_now_price(kBuyNowPrice);
+  auto created = c.create_auction(seller.token, req);
+  ASSERT_TRUE(created.ok()) << describe(created.status);
+  const std::string id = created->id();
+  auto slow_channel = make_small_window_channel(server.address());
+  auto slow_stub = v1::AuctionService::NewStub(slow_channel);
+  StreamOptions<Update> options;
+  options.pause_after = 1;
+  auto slow = watch_auction(*slow_stub, id, {}, options);
+  ASSERT_TRUE(slow->wait_count(1, 5s));
+  Ladder ladder;
+  auto acks = bid_until(server.channel(), bidders, id, ladder, 1000, 120s);
+  ASSERT_EQ(acks.size(), 1000u);
+  auto bought = c.buy_now(buyer.token, id);
+  ASSERT_TRUE(bought.ok()) << describe(bought.status);
+  EXPECT_FALSE(slow->done()) << "the stream ended while its client was not reading";
+  slow->resume();
+  auto status = slow->wait_done(20s);
+  ASSERT_TRUE(status.has_value()) << "the stream did not end after the auction did";
+  EXPECT_TRUE(status->ok()) << describe(*status);
+  const auto got = changes(slow->messages());
+  SCOPED_TRACE(describe(got));
+  ASSERT_GE(got.size(), 2u);
+  const Update& end = got.back();
+  EXPECT_EQ(end.type(), Update::AUCTION_ENDED);
+  EXPECT_EQ(end.version(), bought->auction().version());
+  EXPECT_EQ(end.outcome(), v1::OUTCOME_SOLD);
+  EXPECT_EQ(end.winner_id(), buyer.id);
+  EXPECT_EQ(end.final_price(), kBuyNowPrice);
+  for (std::size_t k = 1; k < got.size(); ++k) {
+    ASSERT_GT(got[k].version(), got[k - 1].version());
+    if (got[k].version() != got[k - 1].version() + 1) {
+      EXPECT_EQ(got[k].type(), Update::SNAPSHOT) << "a version jump that is not a SNAPSHOT";
+    }
+  }
+}
+
 // --------------------------------------------------------------- resuming
 
 /// A watcher sees the first bids and goes away; bids are placed while it is
@@ -613,6 +661,160 @@ TEST(Watch, ResumeFromVersionAcrossAGracefulRestartGetsExactlyTheMissedEventsThe
 
 TEST(Watch, ResumeFromVersionAcrossACrashGetsExactlyTheMissedEventsThenLiveOnes) {
   resume_across_restart(true);
+}
+
+/// The resumed stream `got` (heartbeats left out) continues exactly after
+/// `from`: either the events from from+1 on, or one SNAPSHOT (events no
+/// longer kept) and the events after it; then every version once, in order,
+/// to `last`. Returns "" when so.
+std::string check_resumed(const std::vector<Update>& got, std::int64_t from, std::int64_t last) {
+  if (got.empty()) return "nothing after resuming";
+  std::int64_t v = from;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const Update& u = got[i];
+    const bool snapshot_start = i == 0 && u.type() == Update::SNAPSHOT && u.version() > from;
+    if (!snapshot_start && u.version() != v + 1) {
+      return describe(u) + " after v" + std::to_string(v) + " in " + describe(got);
+    }
+    if (!snapshot_start && u.type() == Update::SNAPSHOT) return "a SNAPSHOT inside the events";
+    v = u.version();
+  }
+  if (v != last) return "ends at v" + std::to_string(v) + ", expected v" + std::to_string(last);
+  return "";
+}
+
+TEST(Watch, ResumeWithoutARestartIsSeamlessWhileBidsContinue) {
+  // Served from the auction's memory while another watcher is connected.
+  ServerProcess server(shared_cluster().url(), shared_cluster().dir(),
+                       with_args({"--max-streams", "100"}));
+  Client c(server.channel());
+  const Account seller = c.register_user("seller");
+  const Account buyer = c.register_user("buyer");
+  const std::vector<Account> bidders = register_users(c, "bidder", 2);
+  auto req = auction_request("Chess set", 1000, 600s);
+  req.set_buy_now_price(kBuyNowPrice);
+  auto created = c.create_auction(seller.token, req);
+  ASSERT_TRUE(created.ok()) << describe(created.status);
+  const std::string id = created->id();
+  Ladder ladder;
+  auto witness = watch_auction(c.auctions(), id);  // keeps the auction watched throughout
+  ASSERT_TRUE(witness->wait_count(1, 5s));
+
+  // Up to date: from_version = the current version gives no SNAPSHOT, only
+  // what comes next.
+  auto first = bid_until(server.channel(), bidders, id, ladder, 10, 30s);
+  ASSERT_EQ(first.size(), 10u);
+  auto current = watch_auction(c.auctions(), id, first.back().version);
+  auto next = bid_until(server.channel(), bidders, id, ladder, 1, 30s);
+  ASSERT_EQ(next.size(), 1u);
+  ASSERT_TRUE(current->wait_for(reached(next.back().version), 5s)) << describe(current->messages());
+  EXPECT_EQ(describe(changes(current->messages())),
+            "[BID_PLACED v" + std::to_string(next.back().version) + "]");
+
+  // Resume 5 versions back while 30 more bids come in.
+  const std::int64_t from = next.back().version - 5;
+  std::vector<Ack> live;
+  std::thread bidding([&] { live = bid_until(server.channel(), bidders, id, ladder, 30, 30s); });
+  auto resumed = watch_auction(c.auctions(), id, from);
+  bidding.join();
+  ASSERT_EQ(live.size(), 30u);
+  ASSERT_TRUE(resumed->wait_for(reached(live.back().version), 5s)) << describe(resumed->messages());
+  const auto got = changes(resumed->messages());
+  EXPECT_EQ(check_resumed(got, from, live.back().version), "");
+  EXPECT_NE(got.front().type(), Update::SNAPSHOT)
+      << "5 versions back are kept; resumed from v" << from << ": " << describe(got);
+
+  // Far behind (more events than a server keeps for replay, if it has such a
+  // limit): exact events or a SNAPSHOT, and nothing missing after it.
+  auto many = bid_until(server.channel(), bidders, id, ladder, 1100, 120s);
+  ASSERT_EQ(many.size(), 1100u);
+  auto far = watch_auction(c.auctions(), id, 2);
+  ASSERT_TRUE(far->wait_count(1, 10s));  // registered before the end
+  auto bought = c.buy_now(buyer.token, id);
+  ASSERT_TRUE(bought.ok()) << describe(bought.status);
+  const std::int64_t final_version = bought->auction().version();
+  auto status = far->wait_done(20s);
+  ASSERT_TRUE(status.has_value()) << describe(far->messages());
+  EXPECT_TRUE(status->ok()) << describe(*status);
+  const auto far_got = changes(far->messages());
+  EXPECT_EQ(check_resumed(far_got, 2, final_version), "");
+  EXPECT_EQ(far_got.back().type(), Update::AUCTION_ENDED);
+  std::cout << "[          ] resuming " << final_version - 3 << " versions back starts with "
+            << describe(far_got.front()) << "\n";
+  // The witness saw everything, once, in order.
+  ASSERT_TRUE(witness->wait_done(5s).has_value());
+  Trace t;
+  for (const auto& u : witness->messages()) t.push_back(Seen{u.type(), u.version(), 0, {}});
+  EXPECT_EQ(check_gapless(t, created->version(), final_version), "");
+}
+
+TEST(Watch, ResumingAfterTheEndGetsTheMissedEventsAndTheEndThenOk) {
+  Client& c = shared_client();
+  const Account seller = c.register_user("seller");
+  const Account alice = c.register_user("alice");
+  const Account bob = c.register_user("bob");
+  auto created = c.create_auction(seller.token, auction_request("Telescope", 1000, 2500ms));
+  ASSERT_TRUE(created.ok()) << describe(created.status);
+  const std::string id = created->id();
+  auto w = watch_auction(c.auctions(), id);
+  auto a = c.place_bid(alice.token, id, 2000);
+  ASSERT_TRUE(a.ok() && a->accepted());
+  ASSERT_TRUE(w->wait_for(reached(a->version()), 5s)) << describe(w->messages());
+  w->cancel();  // the watcher's connection drops
+  ASSERT_TRUE(w->wait_done(5s).has_value());
+  auto b = c.place_bid(bob.token, id, 3000);
+  ASSERT_TRUE(b.ok() && b->accepted());
+  auto closed = wait_until_closed(c, id, 10s);
+  ASSERT_EQ(closed->auction().status(), v1::AUCTION_STATUS_ENDED);
+
+  auto again = watch_auction(c.auctions(), id, a->version());
+  auto status = again->wait_done(5s);
+  ASSERT_TRUE(status.has_value()) << "the resumed stream of an ended auction stays open: "
+                                  << describe(again->messages());
+  EXPECT_TRUE(status->ok()) << describe(*status);
+  const auto got = changes(again->messages());
+  EXPECT_EQ(check_resumed(got, a->version(), closed->version()), "");
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.back().type() == Update::AUCTION_ENDED || got.back().type() == Update::SNAPSHOT,
+            true)
+      << describe(got);
+  EXPECT_EQ(got.back().winner_id(), bob.id);
+  EXPECT_EQ(got.back().outcome(), v1::OUTCOME_SOLD);
+}
+
+TEST(Watch, HeartbeatsCarryTheLatestVersionSentAndTheTimeRemaining) {
+  ServerProcess server(shared_cluster().url(), shared_cluster().dir(),
+                       with_args({"--watch-heartbeat-ms", "300"}));
+  Client c(server.channel());
+  const Account seller = c.register_user("seller");
+  const Account alice = c.register_user("alice");
+  auto created = c.create_auction(seller.token, auction_request("Metronome", 1000, 600s));
+  ASSERT_TRUE(created.ok()) << describe(created.status);
+  auto w = watch_auction(c.auctions(), created->id());
+  auto heartbeats_after = [](std::int64_t v) {
+    return [v](const std::vector<Update>& all) {
+      return std::count_if(all.begin(), all.end(), [v](const Update& u) {
+               return u.type() == Update::HEARTBEAT && u.version() == v;
+             }) >= 2;
+    };
+  };
+  ASSERT_TRUE(w->wait_for(heartbeats_after(created->version()), 3s)) << describe(w->messages());
+  auto a = c.place_bid(alice.token, created->id(), 2000);
+  ASSERT_TRUE(a.ok() && a->accepted());
+  ASSERT_TRUE(w->wait_for(heartbeats_after(a->version()), 3s)) << describe(w->messages());
+  Trace t;
+  for (const auto& u : w->messages()) t.push_back(Seen{u.type(), u.version(), 0, {}});
+  EXPECT_EQ(check_gapless(t, created->version(), a->version()), "")
+      << "a heartbeat carries the latest version sent";
+  std::int64_t previous_remaining = INT64_MAX;
+  for (const auto& u : w->messages()) {
+    if (u.type() != Update::HEARTBEAT) continue;
+    const std::int64_t remaining = to_us(u.time_remaining());
+    EXPECT_GT(remaining, 590'000'000);
+    EXPECT_LE(remaining, previous_remaining) << "time_remaining counts down";
+    previous_remaining = remaining;
+    EXPECT_EQ(to_us(u.ends_at()), to_us(created->end_time()));
+  }
 }
 
 // ------------------------------------------------------- smaller contracts
