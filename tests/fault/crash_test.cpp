@@ -461,7 +461,8 @@ TEST(Crash, KillNineAtRandomMomentsLosesNoBidAndEndsOverdueAuctionsAtTheirEnd) {
             << shared.resumed << " resumed with from_version (" << shared.resumed_after_crash
             << " after a crash), " << shared.watched_to_end
             << " auctions followed to AUCTION_ENDED, " << report.watch_updates
-            << " updates checked\n";
+            << " updates checked\n"
+            << "[ crash    ] " << commit_failures_in_log(server.log_path()) << "\n";
   EXPECT_TRUE(report.ok()) << report.describe();
   EXPECT_EQ(shared.ended_without_end, 0) << "streams that ended OK without showing the end";
   EXPECT_GT(shared.watched_to_end, 0);

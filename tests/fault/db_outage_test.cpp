@@ -217,7 +217,8 @@ TEST(DatabaseOutage, UnderLoadIsUnavailableAcknowledgesNothingUncommittedAndHeal
             << " UNAVAILABLE, slowest error " << slowest_error_us / 1000 << " ms; " << reads
             << " GetAuction reads served during it; first acknowledged bid "
             << (first_ack_us - back_us) / 1000 << " ms after the database was back\n"
-            << "[ outage   ] " << report.describe(20);
+            << "[ outage   ] " << report.describe(20) << "[ outage   ] "
+            << commit_failures_in_log(server.log_path()) << "\n";
   EXPECT_TRUE(report.ok()) << report.describe();
   EXPECT_GT(report.acknowledged_accepted, 50u);
 }

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -46,6 +47,25 @@ CheckOptions fault_check_options() {
   const char* strict = std::getenv("AUCTION_FAULT_STRICT");
   o.findings_are_violations = strict != nullptr && std::string(strict) == "1";
   return o;
+}
+
+std::string commit_failures_in_log(const std::string& log_path) {
+  std::ifstream in(log_path);
+  std::size_t deadlocks = 0;
+  std::size_t duplicates = 0;
+  std::size_t elsewhere = 0;
+  std::size_t reloads = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find("deadlock detected") != std::string::npos) ++deadlocks;
+    if (line.find("duplicate key value") != std::string::npos) ++duplicates;
+    if (line.find("changed elsewhere") != std::string::npos) ++elsewhere;
+    if (line.find("reloading from the database") != std::string::npos) ++reloads;
+  }
+  return "server log: " + std::to_string(deadlocks) + " commits failed on a deadlock, " +
+         std::to_string(duplicates) + " on a duplicate key, " + std::to_string(elsewhere) +
+         " as changed elsewhere; " + std::to_string(reloads) +
+         " auction reloads after a failed commit";
 }
 
 }  // namespace auction::test

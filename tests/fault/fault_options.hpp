@@ -1,6 +1,8 @@
 #pragma once
 /// Options of the fault suites that come from the command line or the
 /// environment (see fault_main.cpp).
+#include <string>
+
 #include "tests/support/history_checker.hpp"
 
 namespace auction::test {
@@ -14,5 +16,10 @@ void set_fault_cycles(int cycles);
 /// findings (errors that claimed nothing was applied although the bid was
 /// committed) fail the run as violations.
 CheckOptions fault_check_options();
+
+/// One line on what the server's log says about commit failures: deadlocks
+/// between the group-commit writers, duplicate keys, "changed elsewhere" and
+/// reloads. For the run's report; it fails nothing.
+std::string commit_failures_in_log(const std::string& log_path);
 
 }  // namespace auction::test
