@@ -246,7 +246,8 @@ TEST(Notifications, ASoldAuctionTellsTheWinnerWonEveryOtherBidderLostAndTheSelle
   const Account bob = c.register_user("bob");
   const Account carol = c.register_user("carol");
   const Account dave = c.register_user("dave");
-  auto created = c.create_auction(seller.token, auction_request("Guitar", 1000, 3000ms));
+  auto created =
+      c.create_auction(seller.token, auction_request("Guitar", 1000, 3000ms * kSlowdown));
   ASSERT_TRUE(created.ok()) << describe(created.status);
   const std::string id = created->id();
   bid(c, alice, id, 2000);
@@ -257,7 +258,7 @@ TEST(Notifications, ASoldAuctionTellsTheWinnerWonEveryOtherBidderLostAndTheSelle
   ASSERT_TRUE(low.ok());
   EXPECT_FALSE(low->accepted());
 
-  auto closed = wait_until_closed(c, id, 10s);
+  auto closed = wait_until_closed(c, id, 10s * kSlowdown);
   ASSERT_TRUE(closed.ok()) << describe(closed.status);
   ASSERT_EQ(closed->auction().outcome(), v1::OUTCOME_SOLD);
   ASSERT_EQ(closed->auction().winner_id(), bob.id);
@@ -311,16 +312,17 @@ TEST(Notifications, ReserveNotMetIsUnsoldForTheSellerAndLostForEveryBidder) {
   const Account seller = c.register_user("seller");
   const Account alice = c.register_user("alice");
   const Account bob = c.register_user("bob");
-  auto req = auction_request("Painting", 1000, 2500ms);
+  auto req = auction_request("Painting", 1000, 2500ms * kSlowdown);
   req.set_reserve_price(10000);
   auto created = c.create_auction(seller.token, req);
   // And one without any bid at all.
-  auto quiet = c.create_auction(seller.token, auction_request("Quiet lot", 1000, 2500ms));
+  auto quiet =
+      c.create_auction(seller.token, auction_request("Quiet lot", 1000, 2500ms * kSlowdown));
   ASSERT_TRUE(created.ok() && quiet.ok());
   const std::string id = created->id();
   bid(c, alice, id, 2000);
   auto b = bid(c, bob, id, 3000);
-  auto closed = wait_until_closed(c, id, 10s);
+  auto closed = wait_until_closed(c, id, 10s * kSlowdown);
   ASSERT_EQ(closed->auction().outcome(), v1::OUTCOME_UNSOLD);
   const std::int64_t v = closed->version();
   // LOST's amount for an unsold auction is not pinned down by the contract.
@@ -330,7 +332,7 @@ TEST(Notifications, ReserveNotMetIsUnsoldForTheSellerAndLostForEveryBidder) {
   // UNSOLD's amount: see UnsoldAndCancelledCarryNoAmount.
   EXPECT_TRUE(exactly(about(notes_of(c, seller), id), {{Note::UNSOLD, kAny, v}}, "Painting"));
 
-  auto quiet_closed = wait_until_closed(c, quiet->id(), 10s);
+  auto quiet_closed = wait_until_closed(c, quiet->id(), 10s * kSlowdown);
   ASSERT_EQ(quiet_closed->auction().outcome(), v1::OUTCOME_UNSOLD);
   EXPECT_TRUE(exactly(about(notes_of(c, seller), quiet->id()),
                       {{Note::UNSOLD, kAny, quiet_closed->version()}}, "Quiet lot"));
@@ -380,7 +382,7 @@ TEST(Notifications, UnsoldAndCancelledCarryNoAmount) {
   const Account admin = c.login_admin();
   const Account seller = c.register_user("seller");
   const Account alice = c.register_user("alice");
-  auto req = auction_request("Reserve lot", 1000, 2000ms);
+  auto req = auction_request("Reserve lot", 1000, 2000ms * kSlowdown);
   req.set_reserve_price(10000);
   auto unsold = c.create_auction(seller.token, req);
   auto cancelled = c.create_auction(seller.token, auction_request("Cancelled lot", 1000, 600s));
@@ -389,7 +391,7 @@ TEST(Notifications, UnsoldAndCancelledCarryNoAmount) {
   bid(c, alice, cancelled->id(), 2000);
   auto cancel = c.cancel_auction(admin.token, cancelled->id());
   ASSERT_TRUE(cancel.ok()) << describe(cancel.status);
-  auto closed = wait_until_closed(c, unsold->id(), 10s);
+  auto closed = wait_until_closed(c, unsold->id(), 10s * kSlowdown);
   ASSERT_EQ(closed->auction().outcome(), v1::OUTCOME_UNSOLD);
   EXPECT_TRUE(
       exactly(about(notes_of(c, seller), unsold->id()), {{Note::UNSOLD, 0}}, "Reserve lot"));
@@ -400,16 +402,16 @@ TEST(Notifications, UnsoldAndCancelledCarryNoAmount) {
 // ------------------------------------------------------------- ENDING_SOON
 
 TEST(Notifications, EndingSoonReachesBiddersAndFollowersOnceAtTheLeadTime) {
-  constexpr std::int64_t kLeadUs = 2'000'000;
+  constexpr std::int64_t kLeadUs = std::int64_t{2'000'000} * kSlowdown;
   ServerProcess server(shared_cluster().url(), shared_cluster().dir(),
-                       with_args({"--ending-soon-lead-ms", "2000"}));
+                       with_args({"--ending-soon-lead-ms", std::to_string(kLeadUs / 1000)}));
   Client c(server.channel());
   const Account seller = c.register_user("seller");
   const Account alice = c.register_user("alice");
   const Account bob = c.register_user("bob");
   const Account frank = c.register_user("frank");  // follows only
   const Account gina = c.register_user("gina");    // follows, then unfollows
-  auto created = c.create_auction(seller.token, auction_request("Watch", 1000, 5000ms));
+  auto created = c.create_auction(seller.token, auction_request("Watch", 1000, 5000ms * kSlowdown));
   ASSERT_TRUE(created.ok()) << describe(created.status);
   const std::string id = created->id();
   const std::int64_t end_us = to_us(created->end_time());
@@ -419,21 +421,23 @@ TEST(Notifications, EndingSoonReachesBiddersAndFollowersOnceAtTheLeadTime) {
   ASSERT_TRUE(follow(c, frank.token, id).ok());
   ASSERT_TRUE(follow(c, gina.token, id).ok());
   ASSERT_TRUE(unfollow(c, gina.token, id).ok());
-  ASSERT_LT(now_us(), end_us - kLeadUs - 300'000) << "setup took too long for this test";
+  ASSERT_LT(now_us(), end_us - kLeadUs - 300'000 * kSlowdown)
+      << "setup took too long for this test";
 
-  const Notes frank_notes = wait_for_type(c, frank, Note::ENDING_SOON, id, 6s);
+  const Notes frank_notes = wait_for_type(c, frank, Note::ENDING_SOON, id, 6s * kSlowdown);
   const std::int64_t seen_us = now_us();
   ASSERT_EQ(count_of(frank_notes, Note::ENDING_SOON, id), 1u) << describe(frank_notes);
-  EXPECT_GE(seen_us, end_us - kLeadUs - 100'000) << "ENDING_SOON came before the lead time";
+  EXPECT_GE(seen_us, end_us - kLeadUs - 100'000 * kSlowdown)
+      << "ENDING_SOON came before the lead time";
   EXPECT_LE(seen_us, end_us) << "ENDING_SOON came after the end";
   const Note es = about(frank_notes, id, true).front();
   EXPECT_EQ(es.type(), Note::ENDING_SOON);
   EXPECT_EQ(es.amount(), b.current_price()) << "ENDING_SOON carries the current price";
   EXPECT_EQ(to_us(es.ends_at()), end_us);
   EXPECT_EQ(es.auction_title(), "Watch");
-  EXPECT_GE(to_us(es.created_at()), end_us - kLeadUs - 100'000);
+  EXPECT_GE(to_us(es.created_at()), end_us - kLeadUs - 100'000 * kSlowdown);
 
-  auto closed = wait_until_closed(c, id, 10s);
+  auto closed = wait_until_closed(c, id, 10s * kSlowdown);
   ASSERT_EQ(closed->auction().winner_id(), bob.id);
   const std::int64_t v = closed->version();
   const std::int64_t price = closed->auction().final_price();
@@ -455,16 +459,16 @@ TEST(Notifications, EndingSoonIsSentOnceAcrossCrashesBeforeAndAfterItsMoment) {
   // Auction A: ENDING_SOON goes out, then the server crashes, and A's end
   // passes while it is down. Auction B: its ENDING_SOON moment passes while
   // the server is down; it ends after the restart.
-  constexpr std::int64_t kLeadUs = 3'000'000;
+  constexpr std::int64_t kLeadUs = std::int64_t{3'000'000} * kSlowdown;
   ServerProcess server(shared_cluster().url(), shared_cluster().dir(),
-                       with_args({"--ending-soon-lead-ms", "3000"}));
+                       with_args({"--ending-soon-lead-ms", std::to_string(kLeadUs / 1000)}));
   auto c = std::make_unique<Client>(server.channel());
   const Account seller = c->register_user("seller");
   const Account alice = c->register_user("alice");
   const Account bob = c->register_user("bob");
   const Account frank = c->register_user("frank");
-  auto a = c->create_auction(seller.token, auction_request("Atlas", 1000, 6000ms));
-  auto b = c->create_auction(seller.token, auction_request("Barometer", 1000, 11000ms));
+  auto a = c->create_auction(seller.token, auction_request("Atlas", 1000, 6000ms * kSlowdown));
+  auto b = c->create_auction(seller.token, auction_request("Barometer", 1000, 11000ms * kSlowdown));
   ASSERT_TRUE(a.ok() && b.ok());
   for (const auto* x : {&a, &b}) {
     bid(*c, alice, x->value.id(), 2000);
@@ -473,26 +477,27 @@ TEST(Notifications, EndingSoonIsSentOnceAcrossCrashesBeforeAndAfterItsMoment) {
   }
   const std::int64_t a_end = to_us(a->end_time());
   const std::int64_t b_end = to_us(b->end_time());
-  ASSERT_LT(now_us(), a_end - kLeadUs - 300'000) << "setup took too long for this test";
+  ASSERT_LT(now_us(), a_end - kLeadUs - 300'000 * kSlowdown) << "setup took too long for this test";
 
   // A's ENDING_SOON is committed; crash right after.
-  auto seen = wait_for_type(*c, alice, Note::ENDING_SOON, a->id(), 6s);
+  auto seen = wait_for_type(*c, alice, Note::ENDING_SOON, a->id(), 6s * kSlowdown);
   ASSERT_EQ(count_of(seen, Note::ENDING_SOON, a->id()), 1u);
   c.reset();
   server.kill9();
-  ASSERT_LT(now_us(), b_end - kLeadUs - 200'000) << "too slow: B's moment already passed";
+  ASSERT_LT(now_us(), b_end - kLeadUs - 200'000 * kSlowdown)
+      << "too slow: B's moment already passed";
   // Down past A's end and past B's ENDING_SOON moment (but not B's end).
-  sleep_until_us(b_end - kLeadUs + 500'000);
+  sleep_until_us(b_end - kLeadUs + 500'000 * kSlowdown);
   server.restart();
   Client c2(server.channel());
-  ASSERT_LT(now_us(), b_end - 500'000) << "the restart took too long for this test";
+  ASSERT_LT(now_us(), b_end - 500'000 * kSlowdown) << "the restart took too long for this test";
 
   // B's ENDING_SOON goes out after the restart, before its end.
-  auto b_seen = wait_for_type(c2, frank, Note::ENDING_SOON, b->id(), 3s);
+  auto b_seen = wait_for_type(c2, frank, Note::ENDING_SOON, b->id(), 3s * kSlowdown);
   EXPECT_EQ(count_of(b_seen, Note::ENDING_SOON, b->id()), 1u) << describe(b_seen);
   EXPECT_LT(now_us(), b_end);
-  auto a_closed = wait_until_closed(c2, a->id(), 5s);
-  auto b_closed = wait_until_closed(c2, b->id(), 10s);
+  auto a_closed = wait_until_closed(c2, a->id(), 5s * kSlowdown);
+  auto b_closed = wait_until_closed(c2, b->id(), 10s * kSlowdown);
   ASSERT_EQ(a_closed->auction().winner_id(), bob.id);
   ASSERT_EQ(b_closed->auction().winner_id(), bob.id);
 
@@ -531,11 +536,12 @@ TEST(Notifications, KillNineBetweenTheCauseAndTheReadLosesNoneAndDoublesNone) {
   auto created = c->create_auction(seller.token, auction_request("Harp", 1000, 600s));
   ASSERT_TRUE(created.ok()) << describe(created.status);
   const std::string id = created->id();
-  auto ended = c->create_auction(seller.token, auction_request("Flute", 1000, 2000ms));
+  auto ended = c->create_auction(seller.token, auction_request("Flute", 1000, 2000ms * kSlowdown));
   ASSERT_TRUE(ended.ok());
   bid(*c, bidders[0], ended->id(), 2000);
   bid(*c, bidders[1], ended->id(), 3000);
-  ASSERT_EQ(wait_until_closed(*c, ended->id(), 10s)->auction().winner_id(), bidders[1].id);
+  ASSERT_EQ(wait_until_closed(*c, ended->id(), 10s * kSlowdown)->auction().winner_id(),
+            bidders[1].id);
 
   // Bidders race each other on the first auction; crash mid-burst.
   std::atomic<bool> stop{false};
@@ -800,9 +806,9 @@ TEST(Notifications, WatchDeliversLiveWithinASecondAndResumesAfterASeq) {
   ASSERT_TRUE(view.ok());
   const auto t0 = Clock::now();
   auto taken = bid(c, bob, id, view->auction().minimum_next_bid() + 100000);
-  ASSERT_TRUE(from_start->wait_count(4, 1s))
+  ASSERT_TRUE(from_start->wait_count(4, 1s * kSlowdown))
       << "not live within 1 s: " << describe(from_start->messages());
-  ASSERT_TRUE(from_two->wait_count(2, 1s));
+  ASSERT_TRUE(from_two->wait_count(2, 1s * kSlowdown));
   const double latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   const Notes all = from_start->messages();
   ASSERT_EQ(all.size(), 4u) << describe(all);
@@ -856,16 +862,16 @@ TEST(Notifications, EndingSoonMovesWithASoftCloseExtensionAndIsNotRepeated) {
   // extension: a bid at once moves the end to about now + 6 s, so ENDING_SOON
   // is due 2 s before the new end, not before the old one. A second
   // extension after ENDING_SOON went out does not send it again.
-  constexpr std::int64_t kLeadUs = 2'000'000;
+  constexpr std::int64_t kLeadUs = std::int64_t{2'000'000} * kSlowdown;
   ServerProcess server(shared_cluster().url(), shared_cluster().dir(),
-                       with_args({"--ending-soon-lead-ms", "2000"}));
+                       with_args({"--ending-soon-lead-ms", std::to_string(kLeadUs / 1000)}));
   Client c(server.channel());
   const Account seller = c.register_user("seller");
   const Account alice = c.register_user("alice");
   const Account bob = c.register_user("bob");
-  auto req = auction_request("Hourglass", 1000, 5000ms);
-  req.mutable_soft_close_window()->set_seconds(5);
-  req.mutable_soft_close_extension()->set_seconds(6);
+  auto req = auction_request("Hourglass", 1000, 5000ms * kSlowdown);
+  req.mutable_soft_close_window()->set_seconds(5 * kSlowdown);
+  req.mutable_soft_close_extension()->set_seconds(6 * kSlowdown);
   auto created = c.create_auction(seller.token, req);
   ASSERT_TRUE(created.ok()) << describe(created.status);
   const std::string id = created->id();
@@ -873,12 +879,13 @@ TEST(Notifications, EndingSoonMovesWithASoftCloseExtensionAndIsNotRepeated) {
   auto a = bid(c, alice, id, 2000);
   const std::int64_t new_end = to_us(a.ends_at());
   ASSERT_GT(new_end, old_end) << "the bid was inside the window: the end moves";
-  ASSERT_LT(now_us(), old_end - kLeadUs - 200'000) << "setup took too long for this test";
+  ASSERT_LT(now_us(), old_end - kLeadUs - 200'000 * kSlowdown)
+      << "setup took too long for this test";
 
-  auto notes = wait_for_type(c, alice, Note::ENDING_SOON, id, 10s);
+  auto notes = wait_for_type(c, alice, Note::ENDING_SOON, id, 10s * kSlowdown);
   const std::int64_t seen_us = now_us();
   ASSERT_EQ(count_of(notes, Note::ENDING_SOON, id), 1u) << describe(notes);
-  EXPECT_GE(seen_us, new_end - kLeadUs - 100'000)
+  EXPECT_GE(seen_us, new_end - kLeadUs - 100'000 * kSlowdown)
       << "ENDING_SOON came " << (new_end - seen_us) / 1000
       << " ms before the (extended) end; the lead is 2000 ms";
   EXPECT_EQ(to_us(about(notes, id, true).back().ends_at()), new_end);
@@ -887,7 +894,7 @@ TEST(Notifications, EndingSoonMovesWithASoftCloseExtensionAndIsNotRepeated) {
   auto b = bid(c, bob, id, 3000);
   const std::int64_t last_end = to_us(b.ends_at());
   EXPECT_GT(last_end, new_end);
-  auto closed = wait_until_closed(c, id, 15s);
+  auto closed = wait_until_closed(c, id, 15s * kSlowdown);
   ASSERT_EQ(closed->auction().winner_id(), bob.id);
   EXPECT_EQ(to_us(closed->auction().end_time()), last_end);
   EXPECT_EQ(count_of(notes_of(c, alice), Note::ENDING_SOON, id), 1u)

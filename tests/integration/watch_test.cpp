@@ -420,7 +420,13 @@ TEST(Watch, WatchersThatStopReadingCostBoundedMemoryDelayNoOneAndResumeWithASnap
   std::cout << "[          ] " << kBids << " bids in " << bid_s << " s; server RSS " << rss_before
             << " KiB before, peak " << rss_peak.load() << " KiB (+" << grown << " KiB) with "
             << kSlow << " watchers not reading\n";
-  EXPECT_LT(grown, kBoundKiB) << "the server buffers events for watchers that do not read";
+  if (kSlowdown == 1) {
+    EXPECT_LT(grown, kBoundKiB) << "the server buffers events for watchers that do not read";
+  } else {
+    // ASan keeps freed memory in quarantine and TSan shadows every
+    // allocation: RSS says nothing about buffering there.
+    std::cout << "[          ] sanitizer build: the RSS bound is not checked\n";
+  }
 
   // Normal watchers: every version, each within 1 s of its bid's reply.
   for (std::size_t i = 0; i < normal.size(); ++i) {
@@ -441,10 +447,10 @@ TEST(Watch, WatchersThatStopReadingCostBoundedMemoryDelayNoOneAndResumeWithASnap
       }
       const double delay = std::chrono::duration<double>(it->second - a.at).count();
       worst = std::max(worst, delay);
-      if (delay > 1.0) ++late;
+      if (delay > 1.0 * kSlowdown) ++late;
     }
-    EXPECT_EQ(late, 0) << late << " of " << acks.size()
-                       << " bids reached this watcher more than 1 s after their reply";
+    EXPECT_EQ(late, 0) << late << " of " << acks.size() << " bids reached this watcher more than "
+                       << kSlowdown << " s after their reply";
     std::cout << "[          ] normal watcher " << i << ": worst delay after the bid's reply "
               << worst * 1000 << " ms\n";
   }
@@ -753,7 +759,8 @@ TEST(Watch, ResumingAfterTheEndGetsTheMissedEventsAndTheEndThenOk) {
   const Account seller = c.register_user("seller");
   const Account alice = c.register_user("alice");
   const Account bob = c.register_user("bob");
-  auto created = c.create_auction(seller.token, auction_request("Telescope", 1000, 2500ms));
+  auto created =
+      c.create_auction(seller.token, auction_request("Telescope", 1000, 2500ms * kSlowdown));
   ASSERT_TRUE(created.ok()) << describe(created.status);
   const std::string id = created->id();
   auto w = watch_auction(c.auctions(), id);
@@ -764,7 +771,7 @@ TEST(Watch, ResumingAfterTheEndGetsTheMissedEventsAndTheEndThenOk) {
   ASSERT_TRUE(w->wait_done(5s).has_value());
   auto b = c.place_bid(bob.token, id, 3000);
   ASSERT_TRUE(b.ok() && b->accepted());
-  auto closed = wait_until_closed(c, id, 10s);
+  auto closed = wait_until_closed(c, id, 10s * kSlowdown);
   ASSERT_EQ(closed->auction().status(), v1::AUCTION_STATUS_ENDED);
 
   auto again = watch_auction(c.auctions(), id, a->version());
@@ -851,11 +858,11 @@ TEST(Watch, AnEndedAuctionGivesItsFinalSnapshotAndEndsOk) {
   Client& c = shared_client();
   const Account seller = c.register_user("seller");
   const Account alice = c.register_user("alice");
-  auto created = c.create_auction(seller.token, auction_request("Lamp", 1000, 1500ms));
+  auto created = c.create_auction(seller.token, auction_request("Lamp", 1000, 1500ms * kSlowdown));
   ASSERT_TRUE(created.ok()) << describe(created.status);
   auto bid = c.place_bid(alice.token, created->id(), 2000);
   ASSERT_TRUE(bid.ok() && bid->accepted()) << describe(bid.status);
-  auto closed = wait_until_closed(c, created->id(), 10s);
+  auto closed = wait_until_closed(c, created->id(), 10s * kSlowdown);
   ASSERT_EQ(closed->auction().status(), v1::AUCTION_STATUS_ENDED);
 
   auto w = watch_auction(c.auctions(), created->id());
@@ -882,7 +889,7 @@ TEST(Watch, AnAuctionEndingByItsTimerSendsAuctionEndedOnTimeThenOk) {
   const Account seller = c.register_user("seller");
   const Account alice = c.register_user("alice");
   const Account bob = c.register_user("bob");
-  auto created = c.create_auction(seller.token, auction_request("Radio", 1000, 3000ms));
+  auto created = c.create_auction(seller.token, auction_request("Radio", 1000, 3000ms * kSlowdown));
   ASSERT_TRUE(created.ok()) << describe(created.status);
   const std::string id = created->id();
   auto w = watch_auction(c.auctions(), id);
@@ -920,7 +927,8 @@ TEST(Watch, AnAuctionEndingByItsTimerSendsAuctionEndedOnTimeThenOk) {
   EXPECT_EQ(end.final_price(), 2050);
   const std::int64_t end_us = to_us(created->end_time());
   EXPECT_EQ(to_us(end.ends_at()), end_us);
-  EXPECT_LT(done_us - end_us, 1'000'000) << "the end reached the watcher more than 1 s late";
+  EXPECT_LT(done_us - end_us, std::int64_t{1'000'000} * kSlowdown)
+      << "the end reached the watcher more than 1 s late";
 }
 
 TEST(Watch, ACancelSendsAuctionCancelledThenOk) {

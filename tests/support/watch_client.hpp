@@ -23,6 +23,17 @@ namespace auction::test {
 
 namespace v1 = ::auction::v1;
 
+/// How much slower a sanitizer build runs. The suites multiply their time
+/// budgets by it (short auctions, ENDING_SOON lead times, "within 1 s"),
+/// so that ThreadSanitizer or ASan runs do not fail on timing alone.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr std::int64_t kSlowdown = 5;
+#elif defined(__SANITIZE_ADDRESS__)
+inline constexpr std::int64_t kSlowdown = 2;
+#else
+inline constexpr std::int64_t kSlowdown = 1;
+#endif
+
 template <class Msg>
 struct StreamOptions {
   /// Keep every message (messages(), wait_for()); off for huge fan-outs.
@@ -50,7 +61,7 @@ class StreamReader final : public grpc::ClientReadReactor<Msg> {
     if (!options_.token.empty()) context_.AddMetadata("authorization", "Bearer " + options_.token);
   }
   ~StreamReader() override {
-    if (!started_) return;
+    if (!locked([this] { return started_; })) return;
     context_.TryCancel();
     std::unique_lock lock(mu_);
     // A cancelled call always completes; the bound only guards against a hang.
@@ -64,8 +75,13 @@ class StreamReader final : public grpc::ClientReadReactor<Msg> {
   /// After the stub has bound this reactor: asks for the first message and
   /// starts the call.
   void start() {
-    started_ = true;
-    reading_ = true;
+    {
+      // Under the lock: gRPC threads read these, and the hand-off through
+      // StartCall happens inside gRPC, where ThreadSanitizer cannot see it.
+      std::lock_guard lock(mu_);
+      started_ = true;
+      reading_ = true;
+    }
     this->StartRead(&incoming_);
     this->StartCall();
   }
@@ -80,17 +96,17 @@ class StreamReader final : public grpc::ClientReadReactor<Msg> {
       if (options_.keep) messages_.push_back(incoming_);
       again = options_.pause_after == 0 || count_ < options_.pause_after;
       reading_ = again;
+      cv_.notify_all();
     }
-    cv_.notify_all();
     if (again) this->StartRead(&incoming_);
   }
 
   void OnDone(const grpc::Status& status) override {
-    {
-      std::lock_guard lock(mu_);
-      status_ = status;
-      reading_ = false;
-    }
+    // Notified under the lock: once the destructor sees the status, this
+    // call no longer touches the reader (which may then be destroyed).
+    std::lock_guard lock(mu_);
+    status_ = status;
+    reading_ = false;
     cv_.notify_all();
   }
 
