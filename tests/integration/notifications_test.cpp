@@ -538,10 +538,20 @@ TEST(Notifications, KillNineBetweenTheCauseAndTheReadLosesNoneAndDoublesNone) {
   const std::string id = created->id();
   auto ended = c->create_auction(seller.token, auction_request("Flute", 1000, 2000ms * kSlowdown));
   ASSERT_TRUE(ended.ok());
+  auto unsold_req = auction_request("Tuba", 1000, 2000ms * kSlowdown);
+  unsold_req.set_reserve_price(100000);
+  auto unsold = c->create_auction(seller.token, unsold_req);
+  auto cancelled = c->create_auction(seller.token, auction_request("Oboe", 1000, 600s));
+  ASSERT_TRUE(unsold.ok() && cancelled.ok());
   bid(*c, bidders[0], ended->id(), 2000);
   bid(*c, bidders[1], ended->id(), 3000);
+  bid(*c, bidders[2], unsold->id(), 2000);
+  bid(*c, bidders[2], cancelled->id(), 2000);
+  ASSERT_TRUE(c->cancel_auction(c->login_admin().token, cancelled->id()).ok());
   ASSERT_EQ(wait_until_closed(*c, ended->id(), 10s * kSlowdown)->auction().winner_id(),
             bidders[1].id);
+  ASSERT_EQ(wait_until_closed(*c, unsold->id(), 10s * kSlowdown)->auction().outcome(),
+            v1::OUTCOME_UNSOLD);
 
   // Bidders race each other on the first auction; crash mid-burst.
   std::atomic<bool> stop{false};
@@ -603,7 +613,13 @@ TEST(Notifications, KillNineBetweenTheCauseAndTheReadLosesNoneAndDoublesNone) {
                                                                       : 0u)
         << describe(all);
   }
-  EXPECT_EQ(count_of(notes_of(c2, seller), Note::SOLD, ended->id()), 1u);
+  const Notes seller_notes = notes_of(c2, seller);
+  EXPECT_TRUE(exactly(about(seller_notes, ended->id()), {{Note::SOLD}}, "Flute"));
+  EXPECT_TRUE(exactly(about(seller_notes, unsold->id()), {{Note::UNSOLD}}, "Tuba"));
+  EXPECT_TRUE(about(seller_notes, cancelled->id()).empty());
+  const Notes third = notes_of(c2, bidders[2]);
+  EXPECT_TRUE(exactly(about(third, unsold->id()), {{Note::LOST}}, "Tuba"));
+  EXPECT_TRUE(exactly(about(third, cancelled->id()), {{Note::CANCELLED}}, "Oboe"));
   std::cout << "[          ] " << acked.load() << " bids answered before the crash; " << rows.size()
             << " accepted bids committed; " << total << " OUTBIDs\n";
 }
