@@ -43,6 +43,9 @@ for arg in "$@"; do
 done
 
 CTEST_JOBS=2
+# The fault suites' history checker also fails on "findings": errors that told a caller
+# something untrue (e.g. "nothing was applied" for a committed bid), not only on lost data.
+export AUCTION_FAULT_STRICT=1
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CTEST_TIMEOUT=600 # seconds per test, unless the test sets its own TIMEOUT
 
@@ -146,9 +149,16 @@ if [[ $tsan -eq 1 ]]; then
     # GCC 12's TSan cannot map its shadow memory with high ASLR entropy (newer kernels set
     # vm.mmap_rnd_bits=32); run the tests without address randomisation.
     tsan_prefix=(setarch "$(uname -m)" -R env)
+    tsan_flags=(second_deadlock_stack=1 history_size=4 halt_on_error=1)
+    # The test binaries also get tests/tsan-clients.supp (gRPC client internals); auctiond, which
+    # they start, gets tests/tsan.supp alone (AUCTION_SERVER_TSAN_OPTIONS, see server_process.cpp).
+    client_supp=$(mktemp "${TMPDIR:-/tmp}/auction-tsan-clients.XXXXXX")
+    cat tests/tsan.supp tests/tsan-clients.supp > "$client_supp"
     run_step "ctest (build-tsan: unit, integration)" run_ctest build-tsan -L 'unit|integration' -- \
       "${tsan_prefix[@]}" \
-      TSAN_OPTIONS="$(sanitizer_opts tsan.supp second_deadlock_stack=1 history_size=4 halt_on_error=1)" || true
+      TSAN_OPTIONS="$(IFS=:; echo "${tsan_flags[*]}"):suppressions=$client_supp" \
+      AUCTION_SERVER_TSAN_OPTIONS="$(sanitizer_opts tsan.supp "${tsan_flags[@]}")" || true
+    rm -f "$client_supp"
   fi
 fi
 

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <optional>
 #include <pqxx/pqxx>
+#include <thread>
 
 #include "repository.hpp"
 #include "row_mapping.hpp"
@@ -39,6 +41,54 @@ class ArrayLiteral {
 /// is not the one its actor last committed: never expected, since each
 /// auction has exactly one actor; the whole batch is refused.
 constexpr const char* kVersionConflict = "AU001";
+
+/// Something the batch writes that shows whether it committed, looked up
+/// when the connection broke during the statement (atomic: one is enough).
+struct Witness {
+  enum class Kind { kNone, kBid, kVersion, kEndingSoon } kind = Kind::kNone;
+  std::int64_t id = 0;
+  std::int64_t version = 0;
+};
+
+Witness witness_of(const std::vector<AuctionWrite>& writes,
+                   const std::vector<std::vector<std::int64_t>>& ids,
+                   const std::vector<std::int64_t>& prev_versions) {
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    if (!ids[i].empty()) return {Witness::Kind::kBid, ids[i].front(), 0};
+    if (writes[i].state.version != prev_versions[i]) {
+      return {Witness::Kind::kVersion, writes[i].state.terms.id, writes[i].state.version};
+    }
+    if (writes[i].ending_soon) return {Witness::Kind::kEndingSoon, writes[i].state.terms.id, 0};
+  }
+  return {};
+}
+
+/// Whether a batch whose statement was cut off committed: asked on a new
+/// connection for a little while; nothing when the database cannot say.
+std::optional<bool> committed_after_all(Session& session, const Witness& w) {
+  constexpr int kAttempts = 4;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    try {
+      pqxx::nontransaction q(session.conn());
+      switch (w.kind) {
+        case Witness::Kind::kBid:
+          return q.exec_prepared1("bid_exists", w.id)[0].as<std::int64_t>() > 0;
+        case Witness::Kind::kVersion:
+          return q.exec_prepared1("auction_progress", w.id)[0].as<std::int64_t>() >= w.version;
+        case Witness::Kind::kEndingSoon:
+          return q.exec_prepared1("auction_progress", w.id)[1].as<bool>();
+        case Witness::Kind::kNone:
+          return false;
+      }
+    } catch (const std::exception& e) {
+      session.reset();
+      spdlog::warn("group commit: cannot tell yet whether the cut-off batch committed: {}",
+                   e.what());
+    }
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -108,6 +158,7 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
   std::vector<std::vector<std::int64_t>> ids(batch.size());
   std::vector<UserId> notified;
   const auto started = std::chrono::steady_clock::now();
+  bool sent = false;  // the statement went out: its outcome may be unknown
   try {
     // One autocommit statement: atomic, and a single round trip.
     pqxx::nontransaction w(session.conn());
@@ -187,6 +238,7 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
       a_final.add(s.final_price);
       a_ended.add(s.ended_at ? time_to_us(*s.ended_at) : 0);
     }
+    sent = true;
     auto notified_rows = w.exec_prepared(
         "commit_batch", id.str(), auction.str(), bidder.str(), buy_now.str(), max_amount.str(),
         accepted.str(), reason.str(), leading.str(), price.str(), leader.str(), min_next.str(),
@@ -199,25 +251,55 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
         es_auction.str());
     for (const auto& row : notified_rows) notified.push_back(row[0].as<std::int64_t>());
   } catch (...) {
+    bool refused = false;  // rolled back for certain: nothing to find out
     Error error = [&] {
       try {
         throw;
       } catch (const pqxx::sql_error& e) {
-        if (e.sqlstate() != kVersionConflict) {
-          return database_error_from_current_exception(session, "group commit");
+        // Refused as a whole (the statement rolled back): a version guard, a
+        // deadlock, a serialization failure, or a key written meanwhile by
+        // a killed predecessor's last commit. The actors reload and retry.
+        const std::string& state = e.sqlstate();
+        if (state == kVersionConflict || state == "40P01" || state == "40001" || state == "23505") {
+          spdlog::warn("group commit refused ({}): {}", state, e.what());
+          refused = true;
+          return unavailable("the auction changed meanwhile; nothing was applied, please retry");
         }
-        spdlog::error("group commit refused: {}", e.what());
-        return unavailable("the auction was changed elsewhere; please retry");
+        return database_error_from_current_exception(session, "group commit");
       } catch (...) {
         return database_error_from_current_exception(session, "group commit");
       }
     }();
-    {
-      std::lock_guard lock(mu_);
-      ++stats_.failures;
+    bool committed = false;
+    if (sent && !refused && error.code == ErrorCode::kUnavailable) {
+      // The connection broke while the statement ran: it may have
+      // committed. Answer only what is known.
+      std::vector<AuctionWrite> writes;
+      std::vector<std::int64_t> prev;
+      for (const auto& item : batch) {
+        writes.push_back(item.write);
+        prev.push_back(item.prev_version);
+      }
+      const auto known = committed_after_all(session, witness_of(writes, ids, prev));
+      if (known && *known) {
+        spdlog::warn("group commit: the cut-off batch did commit; answering its callers");
+        committed = true;
+      } else if (known) {
+        error = unavailable("the database connection failed; nothing was applied, please retry");
+      } else {
+        error = unavailable(
+            "the database connection failed during the commit and the outcome is unknown; "
+            "retry with the same idempotency key");
+      }
     }
-    for (auto& item : batch) item.done(error);
-    return;
+    if (!committed) {
+      {
+        std::lock_guard lock(mu_);
+        ++stats_.failures;
+      }
+      for (auto& item : batch) item.done(error);
+      return;
+    }
   }
   {
     std::lock_guard lock(mu_);

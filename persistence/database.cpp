@@ -2,16 +2,43 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
 #include <pqxx/pqxx>
+#include <random>
+#include <thread>
 
 #include "sql.hpp"
 
 namespace auction::persistence {
 
+Database::Database(std::string url) : url_(std::move(url)) {
+  std::random_device random;
+  application_name_ = fmt::format("auctiond/{:08x}{:04x}", random(), random() & 0xffffU);
+}
+
 std::unique_ptr<pqxx::connection> Database::connect() const {
   auto c = std::make_unique<pqxx::connection>(url_);
+  c->set_variable("application_name", c->quote(application_name_));
   for (const auto& [name, text] : sql::kPrepared) c->prepare(name, text);
   return c;
+}
+
+Result<int> wait_for_other_instances(const Database& db, std::chrono::milliseconds timeout) {
+  Session session(db);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int waited = 0;
+  for (;;) {
+    auto running = guarded<std::int64_t>(session, "waiting for earlier instances", [&] {
+      pqxx::nontransaction q(session.conn());
+      return q.exec_prepared1("other_instances_running", db.application_name())[0]
+          .as<std::int64_t>();
+    });
+    if (!running) return running.error();
+    if (*running == 0 || std::chrono::steady_clock::now() >= deadline) return waited;
+    ++waited;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 Session::~Session() = default;

@@ -1,6 +1,7 @@
 #pragma once
 /// Connections and the libpqxx exception edge: everything above this layer
 /// sees Result<T> and Error, never a pqxx exception.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -15,14 +16,24 @@ namespace auction::persistence {
 /// each. Thread-safe; the connections it returns are not.
 class Database {
  public:
-  explicit Database(std::string url) : url_(std::move(url)) {}
+  explicit Database(std::string url);
   /// Throws pqxx::broken_connection when the database cannot be reached.
   std::unique_ptr<pqxx::connection> connect() const;
   const std::string& url() const { return url_; }
+  /// This process's connections call themselves `auctiond/<instance>`.
+  const std::string& application_name() const { return application_name_; }
 
  private:
   std::string url_;
+  std::string application_name_;
 };
+
+/// Waits (at most `timeout`) until no statement of an earlier auctiond
+/// instance is still running on the database. A killed server's last group
+/// commit can still be executing (or waiting on a lock) when its successor
+/// starts; recovering before it ends would rebuild actors from a state that
+/// is about to change. Returns how many were waited for.
+Result<int> wait_for_other_instances(const Database& db, std::chrono::milliseconds timeout);
 
 /// One lazily (re)opened connection. After a connection-level failure the
 /// next use reconnects, so the server recovers by itself when the database

@@ -47,7 +47,7 @@ namespace auction::persistence::sql {
   "AND (NOT $3::bool OR a.category = $4::text) "                                      \
   "AND ($5::text = '' OR a.title ILIKE $5::text) "
 
-inline constexpr std::array<std::pair<const char*, const char*>, 31> kPrepared = {{
+inline constexpr std::array<std::pair<const char*, const char*>, 34> kPrepared = {{
     {"insert_user",
      "INSERT INTO users (username, display_name, password_hash, role) VALUES ($1, $2, $3, $4) "
      "RETURNING id, ts_to_us(created_at)"},
@@ -109,6 +109,13 @@ inline constexpr std::array<std::pair<const char*, const char*>, 31> kPrepared =
                        "AND (NOT $6::bool OR (a.bid_count, a.id) < ($7::bigint, $8::bigint)) "
                        "ORDER BY a.bid_count DESC, a.id DESC LIMIT $10"},
     {"next_bid_id_block", "SELECT nextval('bid_id_blocks')"},
+    // Statements of other auctiond instances still running (start-up fence).
+    {"other_instances_running",
+     "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'auctiond/%' "
+     "AND application_name <> $1 AND state NOT IN ('idle')"},
+    // Did a group commit cut off by a broken connection commit after all?
+    {"bid_exists", "SELECT count(*) FROM bids WHERE id = $1"},
+    {"auction_progress", "SELECT version, ending_soon_sent FROM auctions WHERE id = $1"},
     // Group commit: one atomic autocommit statement (migrations 0002, 0004);
     // returns the users who got notifications.
     {"commit_batch",

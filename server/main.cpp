@@ -193,6 +193,19 @@ int main(int argc, char** argv) {
   auction::server::StreamRegistry streams(static_cast<std::size_t>(o.max_streams));
   auction::server::NotificationHub hub;
   engine.on_notified([&hub](const std::vector<auction::UserId>& users) { hub.wake(users); });
+  // A killed predecessor's last commit may still be running: let it finish
+  // before the actors are rebuilt from what the database holds.
+  if (!until_database_ready(
+          signals, "waiting for earlier instances", [&]() -> auction::Result<int> {
+            auto waited =
+                auction::persistence::wait_for_other_instances(db, std::chrono::seconds(3));
+            if (waited && *waited > 0) {
+              spdlog::info("waited for statements of an earlier instance to finish");
+            }
+            return waited;
+          })) {
+    return 1;
+  }
   std::size_t live = 0;
   if (!until_database_ready(signals, "recovering live auctions", [&] {
         auto r = engine.recover();

@@ -116,8 +116,10 @@ BEGIN
 
   IF cardinality(n_user) > 0 THEN
     -- Lock the recipients in id order, so that the two writers never
-    -- deadlock; each user's numbers then follow commit order.
-    PERFORM 1 FROM users WHERE id = ANY (n_user) ORDER BY id FOR UPDATE;
+    -- deadlock; each user's numbers then follow commit order. NO KEY UPDATE
+    -- (what the UPDATE below takes) does not conflict with the KEY SHARE
+    -- locks that the foreign keys of the inserts above hold on users.
+    PERFORM 1 FROM users WHERE id = ANY (n_user) ORDER BY id FOR NO KEY UPDATE;
     WITH incoming AS (
       SELECT t.user_id, t.auction_id, t.type, t.version, t.amount, t.ends_at,
              row_number() OVER (PARTITION BY t.user_id ORDER BY t.ord) AS k

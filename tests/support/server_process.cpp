@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -130,6 +131,22 @@ bool ServerProcess::spawn_and_wait(std::string& why) {
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
 
+  // The server's environment is ours, except that AUCTION_SERVER_TSAN_OPTIONS
+  // (when set) becomes its TSAN_OPTIONS: test clients need suppressions for
+  // gRPC's client internals that the server must not get (deploy/test.sh).
+  std::vector<std::string> env_strings;
+  const char* server_tsan = std::getenv("AUCTION_SERVER_TSAN_OPTIONS");
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    if (server_tsan != nullptr && entry.rfind("TSAN_OPTIONS=", 0) == 0) continue;
+    env_strings.push_back(entry);
+  }
+  if (server_tsan != nullptr) env_strings.push_back(std::string("TSAN_OPTIONS=") + server_tsan);
+  std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
   const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
@@ -144,7 +161,7 @@ bool ServerProcess::spawn_and_wait(std::string& why) {
     dup2(fd, STDERR_FILENO);
     const int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
-    execv(args[0], args.data());
+    execve(args[0], args.data(), envp.data());
     _exit(127);
   }
   close(fd);
