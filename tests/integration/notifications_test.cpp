@@ -951,6 +951,89 @@ TEST(Notifications, AWatcherThatStopsReadingGetsEveryNotificationInOrderLater) {
   EXPECT_FALSE(w->done());
 }
 
+TEST(Notifications, ManyAuctionsAtOnceGiveOneUserEverySeqInOrder) {
+  // Alice is outbid on 16 auctions at once, from 8 threads, and takes the
+  // lead back each time: her notifications come from many concurrent commits
+  // (two commit writers), yet her stream shows seq 1, 2, 3, ... in order,
+  // without gaps, and each OUTBID is one the committed bids call for.
+  constexpr int kThreads = 8;
+  constexpr int kAuctionsPerThread = 2;
+  constexpr int kRounds = 10;
+  Client& c = shared_client();
+  Db& db = shared_db();
+  const Account seller = c.register_user("seller");
+  const Account alice = c.register_user("alice");
+  std::vector<Account> rivals(kThreads);
+  {
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back(
+          [&, t] { rivals[static_cast<std::size_t>(t)] = c.register_user("rival"); });
+    }
+    for (auto& t : threads) t.join();
+  }
+  std::vector<std::string> ids;
+  for (int i = 0; i < kThreads * kAuctionsPerThread; ++i) {
+    auto a =
+        c.create_auction(seller.token, auction_request("Lot " + std::to_string(i), 1000, 600s));
+    ASSERT_TRUE(a.ok());
+    ids.push_back(a->id());
+    bid(c, alice, a->id(), 2000);
+  }
+  auto w = watch_notifications(c.users(), alice.token, 0);
+  const auto channel = shared_server().channel();
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Client own(channel);
+      std::int64_t amount = 2000;
+      for (int r = 0; r < kRounds; ++r) {
+        for (int k = 0; k < kAuctionsPerThread; ++k) {
+          const std::string& id =
+              ids[static_cast<std::size_t>(t) * kAuctionsPerThread + static_cast<std::size_t>(k)];
+          amount += 20000;
+          bid(own, rivals[static_cast<std::size_t>(t)], id, amount);  // Alice outbid
+          amount += 20000;
+          bid(own, alice, id, amount);  // the rival outbid
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  constexpr std::size_t kExpected = std::size_t{kThreads} * kAuctionsPerThread * kRounds;
+  ASSERT_TRUE(w->wait_count(kExpected, 10s * kSlowdown)) << w->count() << " of " << kExpected;
+  const Notes got = w->messages();
+  ASSERT_EQ(got.size(), kExpected);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got[i].seq(), static_cast<std::int64_t>(i) + 1) << "out of order or a gap";
+    ASSERT_EQ(got[i].type(), Note::OUTBID);
+  }
+  // Each auction: Alice's OUTBIDs are the versions where she lost the lead.
+  for (const auto& id : ids) {
+    std::vector<std::int64_t> want;
+    std::optional<std::int64_t> leader;
+    for (const auto& r : db.query("SELECT version_after, leader_after FROM bids WHERE accepted "
+                                  "AND auction_id = " +
+                                  id + " ORDER BY version_after")) {
+      const auto now_leader = r[1].as<std::int64_t>();
+      if (leader && *leader != now_leader && std::to_string(*leader) == alice.id) {
+        want.push_back(r[0].as<std::int64_t>());
+      }
+      leader = now_leader;
+    }
+    std::vector<std::int64_t> have;
+    for (const auto& n : got) {
+      if (n.auction_id() == id) have.push_back(n.auction_version());
+    }
+    EXPECT_EQ(have, want) << "auction " << id;
+  }
+  const auto listed = list_page(c, alice.token, false, 1);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->unread_count(), static_cast<std::int64_t>(kExpected));
+}
+
 // ------------------------------------------------------------- watch list
 
 TEST(Notifications, FollowUnfollowAndListFollowedAuctions) {
