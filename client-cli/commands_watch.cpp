@@ -227,7 +227,7 @@ int run_watch(const GlobalOptions& opts, const WatchArgs& args) {
     now = SteadyClock::now();
     if (now >= next_tick) {
       dirty = true;
-      next_tick = now + 1s;
+      next_tick = now + until_next_tick(state, Clock::now());
     }
     if (dirty && now - last_draw >= kMinRedraw) {
       out.draw(state);

@@ -209,6 +209,20 @@ std::chrono::seconds time_left(const WatchState& state, Clock::time_point now) {
   return secs;
 }
 
+std::chrono::nanoseconds until_next_tick(const WatchState& state, Clock::time_point now) {
+  using std::chrono::nanoseconds;
+  constexpr nanoseconds kSecond = std::chrono::seconds(1);
+  if (!is_set(state.ends_at)) return kSecond;
+  const auto server_now = now + std::chrono::duration_cast<Clock::duration>(state.clock_offset);
+  const auto left =
+      std::chrono::duration_cast<nanoseconds>(to_time_point(state.ends_at) - server_now);
+  if (left <= nanoseconds::zero()) return kSecond;
+  // The countdown shows `left` rounded up: it changes when `left` crosses a
+  // whole second; 1 ms later the new value shows.
+  const nanoseconds frac = left % kSecond;
+  return (frac == nanoseconds::zero() ? kSecond : frac) + std::chrono::milliseconds(1);
+}
+
 std::string outcome_text(const WatchState& s) {
   if (s.status == v1::AUCTION_STATUS_CANCELLED) return "cancelled";
   if (s.status != v1::AUCTION_STATUS_ENDED) return "";

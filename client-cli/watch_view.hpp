@@ -75,6 +75,11 @@ std::string countdown(std::chrono::seconds d);
 /// offset), rounded up, never negative.
 std::chrono::seconds time_left(const WatchState& state, std::chrono::system_clock::time_point now);
 
+/// How long until the countdown shows the next value (at most 1 s), so that
+/// redraws land just after each change.
+std::chrono::nanoseconds until_next_tick(const WatchState& state,
+                                         std::chrono::system_clock::time_point now);
+
 /// "sold to Alice A for 12.50 USD", "ended unsold", "cancelled", or "" while open.
 std::string outcome_text(const WatchState& state);
 

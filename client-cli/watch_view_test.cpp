@@ -69,6 +69,18 @@ TEST(WatchCountdown, Formats) {
   EXPECT_EQ(countdown(seconds(2 * 86400 + 3 * 3600 + 4 * 60 + 5)), "2d 03h 04m 05s");
 }
 
+TEST(WatchCountdown, NextTickLandsJustAfterTheValueChanges) {
+  WatchState s;
+  apply_update(s, snapshot(5), at(kNow));  // ends at kNow + 3723, no clock offset
+  using std::chrono::milliseconds;
+  const auto now = at(kNow) + milliseconds(300);  // 3722.7 s left: shows 1h 02m 03s
+  EXPECT_EQ(countdown(time_left(s, now)), "1h 02m 03s");
+  const auto wait = until_next_tick(s, now);
+  EXPECT_EQ(wait, milliseconds(701));
+  EXPECT_EQ(countdown(time_left(s, now + wait)), "1h 02m 02s");
+  EXPECT_EQ(until_next_tick(s, at(kNow + 5000)), seconds(1));  // ended: once a second
+}
+
 TEST(WatchCountdown, TimeOfDay) {
   EXPECT_EQ(time_of_day(ts(kNow)), "03:04:05");
   EXPECT_EQ(time_of_day(google::protobuf::Timestamp{}), "--:--:--");
