@@ -179,6 +179,10 @@ int main(int argc, char** argv) {
     spdlog::info("admin account '{}' is ready", o.admin_username);
   }
 
+  // Declared before the actor system and the engine, so they outlive both:
+  // actors push to streams until the actor system is gone.
+  auction::server::StreamRegistry streams(static_cast<std::size_t>(o.max_streams));
+  auction::server::NotificationHub hub;
   caf::actor_system_config cfg;
   cfg.set("scheduler.policy",
           o.scheduler == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
@@ -190,8 +194,6 @@ int main(int argc, char** argv) {
   engine_config.ending_soon_lead = std::chrono::milliseconds(o.ending_soon_lead_ms);
   engine_config.heartbeat = std::chrono::milliseconds(o.watch_heartbeat_ms);
   auction::actors::Engine engine(system, db, engine_config);
-  auction::server::StreamRegistry streams(static_cast<std::size_t>(o.max_streams));
-  auction::server::NotificationHub hub;
   engine.on_notified([&hub](const std::vector<auction::UserId>& users) { hub.wake(users); });
   // A killed predecessor's last commit may still be running: let it finish
   // before the actors are rebuilt from what the database holds.

@@ -897,7 +897,7 @@ TEST(Watch, AnAuctionEndingByItsTimerSendsAuctionEndedOnTimeThenOk) {
   auto a = c.place_bid(alice.token, id, 2000);
   auto b = c.place_bid(bob.token, id, 3000);
   ASSERT_TRUE(a.ok() && a->accepted() && b.ok() && b->accepted());
-  auto status = w->wait_done(10s);
+  auto status = w->wait_done(10s * kSlowdown);
   const std::int64_t done_us = now_us();
   ASSERT_TRUE(status.has_value()) << describe(w->messages());
   EXPECT_TRUE(status->ok()) << describe(*status);
