@@ -11,10 +11,10 @@ std::vector<Notice> notices_for(const AuctionEvent& event, UserId seller,
   const bool sold = event.outcome == Outcome::kSold;
   // The amount a user sees: the new or final price; none without a sale.
   auto add = [&](UserId user, NoticeType type) {
-    const bool priced = type == NoticeType::kOutbid || type == NoticeType::kEndingSoon ||
-                        ((type == NoticeType::kWon || type == NoticeType::kLost ||
-                          type == NoticeType::kSold) &&
-                         sold);
+    const bool priced =
+        type == NoticeType::kOutbid || type == NoticeType::kEndingSoon ||
+        ((type == NoticeType::kWon || type == NoticeType::kLost || type == NoticeType::kSold) &&
+         sold);
     out.push_back(Notice{user, type, event.version, priced ? event.price : 0, event.ends_at});
   };
   switch (event.type) {

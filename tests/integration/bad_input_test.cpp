@@ -556,7 +556,7 @@ TEST_F(BadInput, NotificationWatchListAndStreamRpcs) {
       return status.error_code() == Code::DEADLINE_EXCEEDED ? grpc::Status::OK : status;
     };
   };
-  const std::string id = auction_.id();
+  const std::string& id = auction_.id();
   const std::string& t = bidder_.token;
   const std::string forged = flip_one_char(t);
   run_table({
