@@ -13,7 +13,9 @@ namespace {
 constexpr auto kDeadline = std::chrono::seconds(5);
 std::atomic<int> user_counter{0};
 
-const char* code_name(grpc::StatusCode c) {
+}  // namespace
+
+const char* status_code_name(grpc::StatusCode c) {
   switch (c) {
     case grpc::StatusCode::OK:
       return "OK";
@@ -53,8 +55,6 @@ const char* code_name(grpc::StatusCode c) {
       return "?";
   }
 }
-
-}  // namespace
 
 Client::Client(std::shared_ptr<grpc::Channel> channel)
     : channel_(std::move(channel)),
@@ -195,7 +195,7 @@ std::int64_t now_us() {
 }
 
 std::string describe(const grpc::Status& status) {
-  return std::string(code_name(status.error_code())) + ": " + status.error_message();
+  return std::string(status_code_name(status.error_code())) + ": " + status.error_message();
 }
 
 }  // namespace auction::test

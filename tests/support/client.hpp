@@ -106,6 +106,10 @@ std::int64_t to_us(const google::protobuf::Timestamp& t);
 std::int64_t to_us(const google::protobuf::Duration& d);
 std::int64_t now_us();
 
+/// "UNAVAILABLE" for grpc::StatusCode::UNAVAILABLE ("?" for codes gRPC does
+/// not define).
+const char* status_code_name(grpc::StatusCode c);
+
 /// "CODE: message", for assertion output.
 std::string describe(const grpc::Status& status);
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "domain/auction.hpp"
+#include "persistence/records.hpp"
 #include "tests/support/client.hpp"
 
 namespace auction::test {
@@ -103,22 +104,6 @@ struct EventRow {
   std::optional<std::int64_t> winner;
 };
 
-const char* event_type_name(EventType t) {
-  switch (t) {
-    case EventType::kCreated:
-      return "CREATED";
-    case EventType::kBidPlaced:
-      return "BID_PLACED";
-    case EventType::kTimeExtended:
-      return "TIME_EXTENDED";
-    case EventType::kEnded:
-      return "ENDED";
-    case EventType::kCancelled:
-      return "CANCELLED";
-  }
-  return "?";
-}
-
 const char* outcome_name(Outcome o) {
   switch (o) {
     case Outcome::kNone:
@@ -147,47 +132,6 @@ const char* phase_name(Phase p) {
 std::string reason_text(v1::RejectReason r) {
   if (r == v1::REJECT_REASON_UNSPECIFIED) return "NONE";
   return v1::RejectReason_Name(r);
-}
-
-const char* code_name(grpc::StatusCode c) {
-  switch (c) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    default:
-      return "?";
-  }
 }
 
 /// Differences between a reply and the stored row it must come from; empty
@@ -579,8 +523,9 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
   std::map<std::pair<std::string, std::string>, std::vector<const BidCall*>> by_key;
   for (const BidCall& c : calls) {
     if (c.code != grpc::StatusCode::OK) {
-      ++report.error_codes[code_name(c.code)];
-      ++report.error_messages[code_name(c.code) + std::string(": ") + c.message.substr(0, 160)];
+      ++report.error_codes[status_code_name(c.code)];
+      ++report.error_messages[status_code_name(c.code) + std::string(": ") +
+                              c.message.substr(0, 160)];
     }
     if (c.idempotency_key.empty()) {
       bad.add() << "a call on auction " << c.auction_id << " carries no idempotency key";
@@ -662,15 +607,15 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
     }
     if (resolved->placed_at_us <= c.done_us) {
       ++report.unknown_committed;
-      ++report.committed_unknown_messages[code_name(c.code) + std::string(": ") + c.message];
+      ++report.committed_unknown_messages[status_code_name(c.code) + std::string(": ") + c.message];
       // SPEC section 4: UNAVAILABLE means the command was not applied.
       if (c.message.find("nothing was changed") != std::string::npos ||
           c.message.find("nothing was applied") != std::string::npos ||
           c.message.find("not applied") != std::string::npos) {
         std::ostringstream f;
-        f << what << " failed '" << code_name(c.code) << ": " << c.message << "' but its bid "
-          << resolved->id << " was committed (placed at " << resolved->placed_at_us
-          << " us, the call ended at " << c.done_us << " us)";
+        f << what << " failed '" << status_code_name(c.code) << ": " << c.message
+          << "' but its bid " << resolved->id << " was committed (placed at "
+          << resolved->placed_at_us << " us, the call ended at " << c.done_us << " us)";
         report.findings.push_back(f.str());
         if (options_.findings_are_violations) bad.add() << f.str();
       }
@@ -828,7 +773,7 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
       event_price[auction_id][got.version] = got.price;
       event_type[auction_id][got.version] = got.type;
       const bool at_matters = want.type != EventType::kCreated;
-      if (got.version != want.version || got.type != event_type_name(want.type) ||
+      if (got.version != want.version || got.type != persistence::to_string(want.type) ||
           got.price != want.price || got.leader != want.leader || got.bid_count != want.bid_count ||
           got.ends_at_us != micros(want.ends_at) || got.outcome != outcome_name(want.outcome) ||
           got.winner != want.winner || (at_matters && got.at_us != micros(want.at))) {
@@ -836,9 +781,9 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
                   << " price " << got.price << " leader " << id_text(got.leader) << " bids "
                   << got.bid_count << " ends " << got.ends_at_us << " at " << got.at_us << " "
                   << got.outcome << " winner " << id_text(got.winner) << "}, replay {v"
-                  << want.version << " " << event_type_name(want.type) << " price " << want.price
-                  << " leader " << id_text(want.leader) << " bids " << want.bid_count << " ends "
-                  << micros(want.ends_at) << " at " << micros(want.at) << " "
+                  << want.version << " " << persistence::to_string(want.type) << " price "
+                  << want.price << " leader " << id_text(want.leader) << " bids " << want.bid_count
+                  << " ends " << micros(want.ends_at) << " at " << micros(want.at) << " "
                   << outcome_name(want.outcome) << " winner " << id_text(want.winner) << "}";
         break;  // one per auction is enough to see what went wrong
       }
@@ -930,7 +875,7 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
     ++report.definite_errors;
     if (by_key[{c.bidder_id, c.idempotency_key}].size() != 1) continue;
     if (!rows_for_key(conn, c.bidder_id, c.idempotency_key).empty()) {
-      bad.add() << "call with key " << c.idempotency_key << " failed " << code_name(c.code)
+      bad.add() << "call with key " << c.idempotency_key << " failed " << status_code_name(c.code)
                 << " but a row was stored for it";
     }
   }
