@@ -19,6 +19,7 @@
 
 #include "tests/support/environment.hpp"
 #include "tests/support/history.hpp"
+#include "tests/support/watch_client.hpp"
 
 namespace auction::test {
 namespace {
@@ -167,6 +168,74 @@ TEST(Restart, SigtermKeepsPriceLeaderVersionEndTimeAndIdempotencyAnswers) {
   EXPECT_TRUE(b2->leading());
   EXPECT_EQ(b2->version(), before->version() + 1);
   EXPECT_EQ(db.auction(to_id(id)).value().version, b2->version());
+}
+
+TEST(Restart, SigtermUnderLoadAcknowledgesOnlyCommittedBidsEndsStreamsAndExitsZeroInTime) {
+  Db& db = shared_db();
+  ServerProcess server(shared_cluster().url(), shared_cluster().dir());
+  Client c(server.channel());
+  const Account seller = c.register_user("seller");
+  std::vector<Account> bidders;
+  for (int i = 0; i < 6; ++i) bidders.push_back(c.register_user("bidder"));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) {
+    auto created = c.create_auction(seller.token, auction_request("Under load", 100, 600s));
+    ASSERT_TRUE(created.ok()) << describe(created.status);
+    ids.push_back(created->id());
+  }
+  std::vector<std::unique_ptr<AuctionWatch>> watchers;
+  for (const auto& id : ids) watchers.push_back(watch_auction(c.auctions(), id));
+  for (auto& w : watchers) ASSERT_TRUE(w->wait_count(1, 10s * kSlowdown));
+
+  // Bidders keep calling until the server is gone; every OK answer is kept.
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<v1::PlaceBidResponse> acknowledged;
+  std::vector<std::thread> threads;
+  for (std::size_t b = 0; b < bidders.size(); ++b) {
+    threads.emplace_back([&, b] {
+      Client mine(server.channel());
+      for (int i = 0; i < 100'000 && !stop.load(); ++i) {
+        const std::string& id = ids[(b + static_cast<std::size_t>(i)) % ids.size()];
+        auto r = mine.place_bid(bidders[b].token, id, 200 + i * 50);
+        if (r.ok()) {
+          std::lock_guard lock(mu);
+          acknowledged.push_back(r.value);
+        } else if (r.code() != grpc::StatusCode::UNAVAILABLE) {
+          ADD_FAILURE() << "during shutdown a bid may only fail UNAVAILABLE: "
+                        << describe(r.status);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(1500ms);
+  const auto signalled = std::chrono::steady_clock::now();
+  const int code = server.stop();
+  const auto took = std::chrono::steady_clock::now() - signalled;
+  stop = true;
+  for (auto& t : threads) t.join();
+
+  EXPECT_EQ(code, 0) << "SIGTERM exits 0";
+  EXPECT_LT(took, 5s * kSlowdown)
+      << "SIGTERM took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+      << " ms";
+  for (auto& w : watchers) {
+    auto status = w->wait_done(5s * kSlowdown);
+    ASSERT_TRUE(status.has_value()) << "a stream stayed open after the server stopped";
+    EXPECT_EQ(status->error_code(), grpc::StatusCode::UNAVAILABLE) << describe(*status);
+  }
+  ASSERT_FALSE(acknowledged.empty());
+  // Every acknowledged bid, also the ones answered during the shutdown, is
+  // stored exactly as answered.
+  for (const auto& r : acknowledged) {
+    const auto stored = db.bid(to_id(r.bid_id()));
+    ASSERT_TRUE(stored.has_value()) << "acknowledged bid " << r.bid_id() << " is not stored";
+    EXPECT_EQ(stored->accepted, r.accepted());
+    EXPECT_EQ(stored->price_after, r.current_price());
+    EXPECT_EQ(stored->version_after, r.version());
+  }
+  std::cout << "SIGTERM under load: " << acknowledged.size() << " bids acknowledged, exit after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
 }
 
 TEST(Restart, AuctionDueDuringACrashEndsAtOnceAtItsScheduledEnd) {
