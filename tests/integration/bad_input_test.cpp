@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "domain/validation.hpp"
+#include "server/auth.hpp"
 #include "tests/support/environment.hpp"
 
 namespace auction::test {
@@ -74,6 +75,18 @@ void run_table(const std::vector<Case>& cases) {
       EXPECT_TRUE(human_readable(status.error_message())) << c.name;
     }
   }
+}
+
+/// A token the server itself would accept, but for its expiry: signed with
+/// the test servers' secret, expired a minute ago.
+std::string expired_token(const Account& who) {
+  const server::TokenSigner signer(kTokenSecret, std::chrono::hours(1));
+  server::TokenClaims claims;
+  claims.user_id = to_id(who.id);
+  claims.display_name = who.display_name;
+  claims.expires_at = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()) -
+                      std::chrono::minutes(1);
+  return signer.issue(claims);
 }
 
 /// A real token with one character changed (a forgery).
@@ -674,6 +687,7 @@ TEST_F(BadInput, EveryWriteNeedsAValidTokenAndNoReadTakesABadOne) {
       {"forged (one character changed)", "Bearer " + flip_one_char(seller_.token)},
       {"truncated", "Bearer " + seller_.token.substr(0, seller_.token.size() - 4)},
       {"signed with another secret", "Bearer " + other_secret_token},
+      {"expired (signed right, a minute past its expiry)", "Bearer " + expired_token(seller_)},
       {"other scheme", "Basic " + seller_.token},
       {"no scheme", seller_.token},
   };
