@@ -74,6 +74,7 @@ AuctionActor::behavior_type AuctionActor::make_behavior() {
   // Shutdown's exit message goes through a handler of ours too, so that the
   // mailbox hand-off is annotated before CAF tears the behaviour down.
   set_exit_handler([this](caf::exit_msg& msg) {
+    tsan_behavior_entry();
     HandlerScope scope(this);
     quit(msg.reason);
   });
@@ -83,52 +84,64 @@ AuctionActor::behavior_type AuctionActor::make_behavior() {
   flush_if_idle();
   arm_end_timer();
   arm_ending_soon_timer();
-  return {
+  behavior_type behavior{
       [this](bid_atom, BidCommand& cmd) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         on_bid(cmd);
       },
       [this](buy_now_atom, BuyNowCommand& cmd) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         on_buy_now(cmd);
       },
       [this](cancel_atom, CancelCommand& cmd) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         on_cancel(cmd);
       },
       [this](get_atom, GetCommand& cmd) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         on_get(cmd);
       },
       [this](commit_atom, CommitOutcome& outcome) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         on_commit(outcome);
       },
       [this](reload_atom, ReloadOutcome& outcome) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         on_reload(outcome);
       },
       [this](retry_atom) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         request_reload();
       },
       [this](end_timer_atom, std::uint64_t generation) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         on_end_timer(generation);
       },
       [this](watch_atom, WatchCommand& cmd) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         on_watch(cmd);
       },
       [this](heartbeat_atom) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         on_heartbeat();
       },
       [this](ending_soon_atom, std::uint64_t generation) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         on_ending_soon(generation);
       },
       [this](retire_atom) {
+        tsan_behavior_entry();
         HandlerScope scope(this);
         // Never quit with a commit in flight: its callers would lose the answer.
         if (inflight_ || !next_.empty()) {
@@ -138,6 +151,8 @@ AuctionActor::behavior_type AuctionActor::make_behavior() {
         }
       },
   };
+  tsan_behavior_published();
+  return behavior;
 }
 
 persistence::BidRow AuctionActor::row_for(const Caller& who, Money max_amount, const BidDecision& d,

@@ -64,6 +64,27 @@ void stop_actor(const Handle& actor, caf::exit_reason reason) {
 #endif
 }
 
+/// The closures of an actor's behaviour are written by make_behavior on the
+/// scheduler thread that first runs the actor, and read (their captured
+/// `this`) as soon as a handler starts, possibly on another scheduler thread:
+/// before HandlerScope can acquire on the actor. make_behavior publishes its
+/// behaviour here and every handler starts by acquiring it. (One address for
+/// all actors: the only order it adds is "behaviours before handlers".)
+inline char behavior_sync_point;
+
+inline void tsan_behavior_published() {
+#if defined(__SANITIZE_THREAD__)
+  __tsan_release(&behavior_sync_point);
+#endif
+}
+
+/// First statement of every handler lambda, before it reads its captures.
+inline void tsan_behavior_entry() {
+#if defined(__SANITIZE_THREAD__)
+  __tsan_acquire(&behavior_sync_point);
+#endif
+}
+
 /// Put first in every message handler of an actor.
 class HandlerScope {
  public:
