@@ -175,15 +175,20 @@ TEST(Restart, SigtermUnderLoadAcknowledgesOnlyCommittedBidsEndsStreamsAndExitsZe
   ServerProcess server(shared_cluster().url(), shared_cluster().dir());
   Client c(server.channel());
   const Account seller = c.register_user("seller");
+  constexpr int kBidders = 6;
+  constexpr int kAuctions = 6;
   std::vector<Account> bidders;
-  for (int i = 0; i < 6; ++i) bidders.push_back(c.register_user("bidder"));
+  bidders.reserve(kBidders);
+  for (int i = 0; i < kBidders; ++i) bidders.push_back(c.register_user("bidder"));
   std::vector<std::string> ids;
-  for (int i = 0; i < 6; ++i) {
+  ids.reserve(kAuctions);
+  for (int i = 0; i < kAuctions; ++i) {
     auto created = c.create_auction(seller.token, auction_request("Under load", 100, 600s));
     ASSERT_TRUE(created.ok()) << describe(created.status);
     ids.push_back(created->id());
   }
   std::vector<std::unique_ptr<AuctionWatch>> watchers;
+  watchers.reserve(ids.size());
   for (const auto& id : ids) watchers.push_back(watch_auction(c.auctions(), id));
   for (auto& w : watchers) ASSERT_TRUE(w->wait_count(1, 10s * kSlowdown));
 
