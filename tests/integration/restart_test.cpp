@@ -197,9 +197,11 @@ TEST(Restart, SigtermUnderLoadAcknowledgesOnlyCommittedBidsEndsStreamsAndExitsZe
   std::mutex mu;
   std::vector<v1::PlaceBidResponse> acknowledged;
   std::vector<std::thread> threads;
+  // Taken here: stop() drops the server's channel while the bidders still call.
+  const std::shared_ptr<grpc::Channel> channel = server.channel();
   for (std::size_t b = 0; b < bidders.size(); ++b) {
     threads.emplace_back([&, b] {
-      Client mine(server.channel());
+      Client mine(channel);
       for (int i = 0; i < 100'000 && !stop.load(); ++i) {
         const std::string& id = ids[(b + static_cast<std::size_t>(i)) % ids.size()];
         auto r = mine.place_bid(bidders[b].token, id, 200 + i * 50);
