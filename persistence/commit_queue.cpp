@@ -50,15 +50,16 @@ struct Witness {
   std::int64_t version = 0;
 };
 
-Witness witness_of(const std::vector<AuctionWrite>& writes,
-                   const std::vector<std::vector<std::int64_t>>& ids,
-                   const std::vector<std::int64_t>& prev_versions) {
-  for (std::size_t i = 0; i < writes.size(); ++i) {
+/// `batch`: the queue's items (each has .write and .prev_version).
+template <class Items>
+Witness witness_of(const Items& batch, const std::vector<std::vector<std::int64_t>>& ids) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const AuctionWrite& w = batch[i].write;
     if (!ids[i].empty()) return {Witness::Kind::kBid, ids[i].front(), 0};
-    if (writes[i].state.version != prev_versions[i]) {
-      return {Witness::Kind::kVersion, writes[i].state.terms.id, writes[i].state.version};
+    if (w.state.version != batch[i].prev_version) {
+      return {Witness::Kind::kVersion, w.state.terms.id, w.state.version};
     }
-    if (writes[i].ending_soon) return {Witness::Kind::kEndingSoon, writes[i].state.terms.id, 0};
+    if (w.ending_soon) return {Witness::Kind::kEndingSoon, w.state.terms.id, 0};
   }
   return {};
 }
@@ -274,13 +275,7 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
     if (sent && !refused && error.code == ErrorCode::kUnavailable) {
       // The connection broke while the statement ran: it may have
       // committed. Answer only what is known.
-      std::vector<AuctionWrite> writes;
-      std::vector<std::int64_t> prev;
-      for (const auto& item : batch) {
-        writes.push_back(item.write);
-        prev.push_back(item.prev_version);
-      }
-      const auto known = committed_after_all(session, witness_of(writes, ids, prev));
+      const auto known = committed_after_all(session, witness_of(batch, ids));
       if (known && *known) {
         spdlog::warn("group commit: the cut-off batch did commit; answering its callers");
         committed = true;

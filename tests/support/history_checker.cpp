@@ -104,30 +104,6 @@ struct EventRow {
   std::optional<std::int64_t> winner;
 };
 
-const char* outcome_name(Outcome o) {
-  switch (o) {
-    case Outcome::kNone:
-      return "NONE";
-    case Outcome::kSold:
-      return "SOLD";
-    case Outcome::kUnsold:
-      return "UNSOLD";
-  }
-  return "?";
-}
-
-const char* phase_name(Phase p) {
-  switch (p) {
-    case Phase::kOpen:
-      return "OPEN";
-    case Phase::kEnded:
-      return "ENDED";
-    case Phase::kCancelled:
-      return "CANCELLED";
-  }
-  return "?";
-}
-
 /// The stored spelling of a reply's reject reason.
 std::string reason_text(v1::RejectReason r) {
   if (r == v1::REJECT_REASON_UNSPECIFIED) return "NONE";
@@ -690,7 +666,7 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
       if (s.phase != Phase::kOpen || at >= s.end_time) {
         bad.add() << what << ": bid " << b->id << " accepted at " << b->placed_at_us
                   << " us, at or after the end (" << micros(s.end_time) << " us, phase "
-                  << phase_name(s.phase) << ")";
+                  << persistence::to_string(s.phase) << ")";
       }
       if (at < ar.terms.start_time) {
         bad.add() << what << ": bid " << b->id << " accepted before the start";
@@ -775,8 +751,9 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
       const bool at_matters = want.type != EventType::kCreated;
       if (got.version != want.version || got.type != persistence::to_string(want.type) ||
           got.price != want.price || got.leader != want.leader || got.bid_count != want.bid_count ||
-          got.ends_at_us != micros(want.ends_at) || got.outcome != outcome_name(want.outcome) ||
-          got.winner != want.winner || (at_matters && got.at_us != micros(want.at))) {
+          got.ends_at_us != micros(want.ends_at) ||
+          got.outcome != persistence::to_string(want.outcome) || got.winner != want.winner ||
+          (at_matters && got.at_us != micros(want.at))) {
         bad.add() << what << ": event " << i + 1 << " stored {v" << got.version << " " << got.type
                   << " price " << got.price << " leader " << id_text(got.leader) << " bids "
                   << got.bid_count << " ends " << got.ends_at_us << " at " << got.at_us << " "
@@ -784,27 +761,28 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
                   << want.version << " " << persistence::to_string(want.type) << " price "
                   << want.price << " leader " << id_text(want.leader) << " bids " << want.bid_count
                   << " ends " << micros(want.ends_at) << " at " << micros(want.at) << " "
-                  << outcome_name(want.outcome) << " winner " << id_text(want.winner) << "}";
+                  << persistence::to_string(want.outcome) << " winner " << id_text(want.winner)
+                  << "}";
         break;  // one per auction is enough to see what went wrong
       }
     }
 
     // The auction row against the replay: winner, price, end.
-    if (ar.phase != phase_name(s.phase) || ar.outcome != outcome_name(s.outcome) ||
-        ar.winner != s.winner || ar.final_price != s.final_price ||
-        ar.current_price != s.current_price || ar.leader != s.leader ||
-        ar.bid_count != s.bid_count || ar.version != s.version ||
+    if (ar.phase != persistence::to_string(s.phase) ||
+        ar.outcome != persistence::to_string(s.outcome) || ar.winner != s.winner ||
+        ar.final_price != s.final_price || ar.current_price != s.current_price ||
+        ar.leader != s.leader || ar.bid_count != s.bid_count || ar.version != s.version ||
         ar.end_time_us != micros(s.end_time) ||
         ar.ended_at_us != (s.ended_at ? std::optional(micros(*s.ended_at)) : std::nullopt)) {
       bad.add() << what << ": stored {" << ar.phase << " " << ar.outcome << " winner "
                 << id_text(ar.winner) << " final " << ar.final_price << " price "
                 << ar.current_price << " leader " << id_text(ar.leader) << " bids " << ar.bid_count
                 << " v" << ar.version << " end " << ar.end_time_us << " ended_at "
-                << id_text(ar.ended_at_us) << "}, replay {" << phase_name(s.phase) << " "
-                << outcome_name(s.outcome) << " winner " << id_text(s.winner) << " final "
-                << s.final_price << " price " << s.current_price << " leader " << id_text(s.leader)
-                << " bids " << s.bid_count << " v" << s.version << " end " << micros(s.end_time)
-                << " ended_at "
+                << id_text(ar.ended_at_us) << "}, replay {" << persistence::to_string(s.phase)
+                << " " << persistence::to_string(s.outcome) << " winner " << id_text(s.winner)
+                << " final " << s.final_price << " price " << s.current_price << " leader "
+                << id_text(s.leader) << " bids " << s.bid_count << " v" << s.version << " end "
+                << micros(s.end_time) << " ended_at "
                 << (s.ended_at ? std::to_string(micros(*s.ended_at)) : std::string()) << "}";
     }
 
