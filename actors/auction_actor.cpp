@@ -534,7 +534,7 @@ void AuctionActor::on_watch(WatchCommand& cmd) {
     for (const auto& u : recent_) {
       if (u->version > *from) missed.push_back(u);
     }
-    cmd.sink->push(missed, snapshot);
+    cmd.sink->catch_up(missed);
   } else {
     // Older than memory: from the events table, before anything live.
     cmd.sink->hold_for_replay(snapshot());

@@ -308,8 +308,7 @@ void Engine::watch_stored(persistence::AuctionRecord record, WatchCommand cmd,
         missed.push_back(event_update(s.terms, e.event, std::move(e.leader_name),
                                       std::move(e.winner_name), now()));
       }
-      const Coalescer last = [&missed] { return missed.back(); };
-      cmd.sink->push(missed, last);
+      cmd.sink->catch_up(missed);
       return;
     }
   }

@@ -50,6 +50,8 @@ class WatchSink {
   virtual ~WatchSink() = default;
   /// Updates in version order.
   virtual void push(const std::vector<WatchUpdatePtr>& updates, const Coalescer& newest) = 0;
+  /// Events a new watcher missed, sent exactly, before anything live.
+  virtual void catch_up(const std::vector<WatchUpdatePtr>& missed) = 0;
   /// Live updates wait until replay() brings the missed events before them;
   /// `fallback` (a snapshot) stands in if they cannot be read.
   virtual void hold_for_replay(WatchUpdatePtr fallback) = 0;

@@ -2,16 +2,32 @@
 
 namespace auction::actors {
 
-void WatchBacklog::push(const std::vector<WatchUpdatePtr>& updates, const Coalescer& newest) {
-  if (queue_.size() - replayed_ + updates.size() <= limit_) {
-    queue_.insert(queue_.end(), updates.begin(), updates.end());
+void WatchBacklog::push(const std::vector<WatchUpdatePtr>& updates, const Coalescer& newest,
+                        Clock::time_point now) {
+  if (live() + updates.size() <= limit_) {
+    for (const auto& u : updates) queue_.push_back({u, now});
+    // One pending update is sent as it is; from two on, pop() may send
+    // the newest state instead, so keep it at hand (built once per change
+    // by the actor, shared by every watcher).
+    if (max_lag_ > Clock::duration::zero() && live() >= 2) {
+      newest_ = newest();
+    } else {
+      newest_.reset();
+    }
     return;
   }
   queue_.clear();
   replayed_ = 0;
-  queue_.push_back(newest());
+  newest_.reset();
+  queue_.push_back({newest(), now});
   ++coalesced_;
   if (held_) overflowed_while_held_ = true;
+}
+
+void WatchBacklog::push_catch_up(const std::vector<WatchUpdatePtr>& missed, Clock::time_point now) {
+  const bool all_exact = replayed_ == queue_.size();
+  for (const auto& u : missed) queue_.push_back({u, now});
+  if (all_exact) replayed_ = queue_.size();
 }
 
 void WatchBacklog::hold(WatchUpdatePtr fallback) {
@@ -20,7 +36,8 @@ void WatchBacklog::hold(WatchUpdatePtr fallback) {
   fallback_ = std::move(fallback);
 }
 
-void WatchBacklog::replay(std::optional<std::vector<WatchUpdatePtr>> missed) {
+void WatchBacklog::replay(std::optional<std::vector<WatchUpdatePtr>> missed,
+                          Clock::time_point now) {
   if (!held_) return;
   held_ = false;
   WatchUpdatePtr fallback = std::move(fallback_);
@@ -28,22 +45,28 @@ void WatchBacklog::replay(std::optional<std::vector<WatchUpdatePtr>> missed) {
   // The newest state already replaced everything: the missed events are moot.
   if (overflowed_while_held_) return;
   if (!missed || missed->empty()) {
-    if (!missed && fallback) queue_.push_front(std::move(fallback));
+    if (!missed && fallback) queue_.push_front({std::move(fallback), now});
     return;
   }
   // Live updates pushed since the hold that the replay also covers go.
   const std::int64_t last = missed->back()->version;
-  while (!queue_.empty() && queue_.front()->kind != WatchUpdate::Kind::kHeartbeat &&
-         queue_.front()->version <= last) {
+  while (!queue_.empty() && queue_.front().update->kind != WatchUpdate::Kind::kHeartbeat &&
+         queue_.front().update->version <= last) {
     queue_.pop_front();
   }
-  queue_.insert(queue_.begin(), missed->begin(), missed->end());
+  for (auto it = missed->rbegin(); it != missed->rend(); ++it) queue_.push_front({*it, now});
   replayed_ = missed->size();
 }
 
-WatchUpdatePtr WatchBacklog::pop() {
+WatchUpdatePtr WatchBacklog::pop(Clock::time_point now) {
   if (held_ || queue_.empty()) return nullptr;
-  WatchUpdatePtr next = std::move(queue_.front());
+  if (replayed_ == 0 && newest_ && live() >= 2 && now - queue_.front().queued_at >= max_lag_) {
+    // Behind by more than max_lag: everything pending in one message.
+    queue_.clear();
+    ++coalesced_;
+    return std::move(newest_);
+  }
+  WatchUpdatePtr next = std::move(queue_.front().update);
   queue_.pop_front();
   if (replayed_ > 0) --replayed_;
   return next;

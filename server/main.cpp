@@ -35,6 +35,7 @@ struct Options {
   int max_streams = 20'000;
   int watch_heartbeat_ms = 4000;
   int watch_backlog = 64;
+  int watch_max_lag_ms = 50;
   double bid_rate_limit = 20;
   double bid_burst = 40;
 };
@@ -128,6 +129,11 @@ int main(int argc, char** argv) {
                  "updates a slow watcher may have pending before they become one snapshot")
       ->envname("AUCTIOND_WATCH_BACKLOG")
       ->check(CLI::Range(1, 100'000));
+  app.add_option("--watch-max-lag-ms", o.watch_max_lag_ms,
+                 "a watcher whose oldest pending update waited this long gets the newest "
+                 "snapshot instead of the pending events; 0 = only past --watch-backlog")
+      ->envname("AUCTIOND_WATCH_MAX_LAG_MS")
+      ->check(CLI::Range(0, 60'000));
   app.add_option("--bid-rate-limit", o.bid_rate_limit,
                  "bids (PlaceBid + BuyNow) per second per user, sustained; 0 = no limit")
       ->envname("AUCTIOND_BID_RATE_LIMIT")
@@ -220,8 +226,10 @@ int main(int argc, char** argv) {
 
   auction::server::TokenSigner signer(o.token_secret, std::chrono::hours(o.token_ttl_hours));
   auction::server::Authenticator auth(signer, engine);
-  const auction::server::StreamSettings stream_settings{streams, hub,
-                                                        static_cast<std::size_t>(o.watch_backlog)};
+  const auction::server::StreamSettings stream_settings{
+      streams, hub,
+      auction::server::WatchLimits{static_cast<std::size_t>(o.watch_backlog),
+                                   std::chrono::milliseconds(o.watch_max_lag_ms)}};
   auction::server::BidRateLimiter bid_limits(o.bid_rate_limit, o.bid_burst);
   auction::server::AuctionServiceImpl auctions(engine, auth, stream_settings, bid_limits);
   auction::server::UserServiceImpl users(engine, auth, signer, stream_settings);

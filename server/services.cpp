@@ -445,7 +445,7 @@ grpc::ServerWriteReactor<v1::AuctionUpdate>* AuctionServiceImpl::WatchAuction(
   if (auto slot = streams_.registry.reserve(); !slot) {
     return reject_stream<v1::AuctionUpdate>(slot.error());
   }
-  auto stream = AuctionWatchStream::open(streams_.registry, streams_.watch_backlog);
+  auto stream = AuctionWatchStream::open(streams_.registry, streams_.watch);
   std::shared_ptr<actors::WatchSink> sink = stream;
   engine_.watch(*id,
                 actors::WatchCommand{sink, from, actors::make_reply<bool>([sink](Result<bool> r) {

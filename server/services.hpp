@@ -29,7 +29,7 @@ class Authenticator {
 struct StreamSettings {
   StreamRegistry& registry;
   NotificationHub& hub;
-  std::size_t watch_backlog = 64;
+  WatchLimits watch;
 };
 
 class AuctionServiceImpl final : public v1::AuctionService::CallbackService {

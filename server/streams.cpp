@@ -89,8 +89,8 @@ void StreamRegistry::shutdown() {
 // --------------------------------------------------------- auction watch
 
 std::shared_ptr<AuctionWatchStream> AuctionWatchStream::open(StreamRegistry& registry,
-                                                             std::size_t backlog) {
-  auto stream = std::make_shared<AuctionWatchStream>(registry, backlog);
+                                                             const WatchLimits& limits) {
+  auto stream = std::make_shared<AuctionWatchStream>(registry, limits);
   stream->self_ = stream;
   registry.add(stream);
   return stream;
@@ -101,6 +101,17 @@ void AuctionWatchStream::push(const std::vector<actors::WatchUpdatePtr>& updates
   std::unique_lock lock(mu_);
   if (finished_ || final_written_) return;
   backlog_.push(updates, newest);
+  kick_if_idle(lock);
+}
+
+void AuctionWatchStream::catch_up(const std::vector<actors::WatchUpdatePtr>& missed) {
+  std::unique_lock lock(mu_);
+  if (finished_ || final_written_) return;
+  backlog_.push_catch_up(missed);
+  kick_if_idle(lock);
+}
+
+void AuctionWatchStream::kick_if_idle(std::unique_lock<std::mutex>& lock) {
   // Called on the actor's thread: only queue; a write in flight picks the
   // update up when it completes, else the registry's thread starts one.
   if (writing_ || kick_pending_) return;

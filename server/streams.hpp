@@ -76,6 +76,12 @@ class RejectedStream final : public grpc::ServerWriteReactor<T> {
   void OnDone() override { delete this; }
 };
 
+/// How far one watcher may fall behind (see actors::WatchBacklog).
+struct WatchLimits {
+  std::size_t backlog = 64;
+  actors::WatchBacklog::Clock::duration max_lag = std::chrono::milliseconds(50);
+};
+
 /// WatchAuction: the auction's actor pushes shared updates into a bounded
 /// backlog; one write is in flight at a time.
 class AuctionWatchStream final : public grpc::ServerWriteReactor<v1::AuctionUpdate>,
@@ -84,10 +90,12 @@ class AuctionWatchStream final : public grpc::ServerWriteReactor<v1::AuctionUpda
                                  public std::enable_shared_from_this<AuctionWatchStream> {
  public:
   /// Call after StreamRegistry::reserve() succeeded.
-  static std::shared_ptr<AuctionWatchStream> open(StreamRegistry& registry, std::size_t backlog);
+  static std::shared_ptr<AuctionWatchStream> open(StreamRegistry& registry,
+                                                  const WatchLimits& limits);
 
   void push(const std::vector<actors::WatchUpdatePtr>& updates,
             const actors::Coalescer& newest) override;
+  void catch_up(const std::vector<actors::WatchUpdatePtr>& missed) override;
   void hold_for_replay(actors::WatchUpdatePtr fallback) override;
   void replay(std::optional<std::vector<actors::WatchUpdatePtr>> missed) override;
   void fail(const Error& error) override;
@@ -99,10 +107,13 @@ class AuctionWatchStream final : public grpc::ServerWriteReactor<v1::AuctionUpda
   void OnCancel() override;
   void OnDone() override;
 
-  AuctionWatchStream(StreamRegistry& registry, std::size_t backlog)
-      : registry_(registry), backlog_(backlog) {}
+  AuctionWatchStream(StreamRegistry& registry, const WatchLimits& limits)
+      : registry_(registry), backlog_(limits.backlog, limits.max_lag) {}
 
  private:
+  /// Has the registry's thread start a write unless one is in flight or
+  /// already asked for; releases the lock.
+  void kick_if_idle(std::unique_lock<std::mutex>& lock);
   /// Starts the next write if none is in flight; releases the lock.
   void write_next(std::unique_lock<std::mutex>& lock);
 

@@ -131,5 +131,70 @@ TEST(WatchBacklog, AReplayLongerThanTheLimitIsNotCoalescedByTheNextLiveUpdate) {
   EXPECT_EQ(sent.back().second, 21);
 }
 
+using std::chrono::milliseconds;
+constexpr auto kLag = milliseconds(100);
+
+TEST(WatchBacklog, AWatcherBehindByMoreThanTheMaxLagGetsTheNewestSnapshot) {
+  WatchBacklog b(64, kLag);
+  const auto t0 = WatchBacklog::Clock::now();
+  int snapshots_made = 0;
+  const Coalescer newest = [&] {
+    ++snapshots_made;
+    return snapshot(4);
+  };
+  b.push(events(2, 4), newest, t0);
+  EXPECT_EQ(b.pop(t0 + milliseconds(10))->version, 2);  // not behind yet: as it is
+  const WatchUpdatePtr next = b.pop(t0 + milliseconds(150));
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next->kind, kSnapshot);  // 3 and 4 waited too long: the newest state at once
+  EXPECT_EQ(next->version, 4);
+  EXPECT_EQ(b.pop(t0 + milliseconds(150)), nullptr);
+  EXPECT_EQ(b.coalesced(), 1U);
+  EXPECT_EQ(snapshots_made, 1);
+}
+
+TEST(WatchBacklog, ASingleLateUpdateGoesAsItIs) {
+  WatchBacklog b(64, kLag);
+  const auto t0 = WatchBacklog::Clock::now();
+  b.push(
+      events(7, 7), [] { return snapshot(7); }, t0);
+  const WatchUpdatePtr next = b.pop(t0 + milliseconds(5000));
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next->kind, kEvent);
+  EXPECT_EQ(b.coalesced(), 0U);
+}
+
+TEST(WatchBacklog, WithoutAMaxLagOnlyTheCountLimitCoalesces) {
+  WatchBacklog b(64);
+  const auto t0 = WatchBacklog::Clock::now();
+  int snapshots_made = 0;
+  b.push(
+      events(2, 9),
+      [&] {
+        ++snapshots_made;
+        return snapshot(9);
+      },
+      t0);
+  std::vector<std::int64_t> sent;
+  while (auto u = b.pop(t0 + milliseconds(60'000))) sent.push_back(u->version);
+  EXPECT_EQ(sent, (std::vector<std::int64_t>{2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(snapshots_made, 0);
+}
+
+TEST(WatchBacklog, MissedEventsOfANewWatcherAreSentExactlyHoweverLate) {
+  WatchBacklog b(64, kLag);
+  const auto t0 = WatchBacklog::Clock::now();
+  b.push_catch_up(events(5, 9), t0);
+  b.push(
+      events(10, 11), [] { return snapshot(11); }, t0);
+  std::vector<std::pair<WatchUpdate::Kind, std::int64_t>> sent;
+  while (auto u = b.pop(t0 + milliseconds(1000))) sent.emplace_back(u->kind, u->version);
+  // The catch-up, event by event; the live updates behind it waited too
+  // long and become the newest state.
+  const std::vector<std::pair<WatchUpdate::Kind, std::int64_t>> expected{
+      {kEvent, 5}, {kEvent, 6}, {kEvent, 7}, {kEvent, 8}, {kEvent, 9}, {kSnapshot, 11}};
+  EXPECT_EQ(sent, expected);
+}
+
 }  // namespace
 }  // namespace auction::actors
