@@ -1,8 +1,9 @@
-// bench watch: W WatchAuction streams (callback API) on one auction, bids at
+// bench watch: W WatchAuction streams (async API) on one auction, bids at
 // a fixed rate, and the delay from each bid's send to its delivery.
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -71,34 +72,58 @@ struct WatchShared {
   std::condition_variable cv;
   int ready = 0;         ///< got their SNAPSHOT
   int failed_early = 0;  ///< ended before their SNAPSHOT
-  int done = 0;          ///< OnDone ran
+  int done = 0;          ///< finished (status known)
   SteadyClock::time_point last_ready;
 
   void notify() { cv.notify_all(); }
 };
 
-class Watcher final : public grpc::ClientReadReactor<v1::AuctionUpdate> {
+/// One stream, on the async API: the callback API puts every stream's
+/// pending read on one process-wide completion queue, and Debian's gRPC
+/// (built without NDEBUG) scans a queue's outstanding operations on every
+/// completion, so 10,000 streams there would make the load generator, not
+/// the server, the bottleneck. Streams are spread over several queues.
+class Watcher {
  public:
+  enum class Op : std::uint8_t { kStarted = 0, kRead = 1, kFinished = 2 };
+
   Watcher(std::shared_ptr<WatchShared> shared, std::size_t max_deliveries)
       : shared_(std::move(shared)), max_deliveries_(max_deliveries) {}
 
-  void start(v1::AuctionService::Stub& stub, const std::string& auction_id,
-             std::chrono::system_clock::time_point deadline) {
+  void start(v1::AuctionService::Stub& stub, grpc::CompletionQueue& cq,
+             const std::string& auction_id, std::chrono::system_clock::time_point deadline) {
     ctx_.set_deadline(deadline);
     request_.set_auction_id(auction_id);
-    stub.async()->WatchAuction(&ctx_, &request_, this);
-    StartRead(&update_);
-    StartCall();
+    reader_ = stub.PrepareAsyncWatchAuction(&ctx_, request_, &cq);
+    reader_->StartCall(tag(Op::kStarted));
   }
 
-  void OnReadDone(bool ok) override {
-    if (!ok) return;  // OnDone follows
-    handle(now_ns());
-    StartRead(&update_);
+  /// A completion queue tag: which stream, which operation.
+  struct Tag {
+    Watcher* watcher;
+    Op op;
+  };
+  void* tag(Op op) { return &tags_[static_cast<std::size_t>(op)]; }
+
+  /// A completion from the queue's thread; one operation is pending at a time.
+  void on_completion(Op op, bool ok) {
+    switch (op) {
+      case Op::kStarted:
+      case Op::kRead:
+        if (op == Op::kRead && ok) handle(now_ns());
+        if (ok) {
+          reader_->Read(&update_, tag(Op::kRead));
+        } else {
+          reader_->Finish(&status_, tag(Op::kFinished));
+        }
+        break;
+      case Op::kFinished:
+        finished();
+        break;
+    }
   }
 
-  void OnDone(const grpc::Status& status) override {
-    status_ = status;
+  void finished() {
     std::lock_guard lock(shared_->mutex);
     if (!got_snapshot_) ++shared_->failed_early;
     ++shared_->done;
@@ -110,7 +135,7 @@ class Watcher final : public grpc::ClientReadReactor<v1::AuctionUpdate> {
 
   std::int64_t last_version() const { return last_version_.load(std::memory_order_acquire); }
 
-  // Read only after OnDone (under WatchShared::mutex, which OnDone took).
+  // Read only after finished() (under WatchShared::mutex, which it took).
   bool done() const { return done_; }
   const grpc::Status& status() const { return status_; }
   bool got_snapshot() const { return got_snapshot_; }
@@ -168,6 +193,8 @@ class Watcher final : public grpc::ClientReadReactor<v1::AuctionUpdate> {
   std::size_t max_deliveries_;
   grpc::ClientContext ctx_;
   v1::WatchAuctionRequest request_;
+  std::unique_ptr<grpc::ClientAsyncReader<v1::AuctionUpdate>> reader_;
+  std::array<Tag, 3> tags_{Tag{this, Op::kStarted}, Tag{this, Op::kRead}, Tag{this, Op::kFinished}};
   v1::AuctionUpdate update_;
   grpc::Status status_;
   std::atomic<std::int64_t> last_version_{0};
@@ -312,12 +339,28 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
       std::chrono::system_clock::now() + ready_timeout + duration + call_timeout + drain + 30s;
   std::vector<std::unique_ptr<Watcher>> watchers;
   watchers.reserve(static_cast<std::size_t>(args.watchers));
+  // One completion queue, and a thread reading it, per 1,000 streams (at most 16).
+  const int queue_count = std::clamp((args.watchers + 999) / 1000, 1, 16);
+  std::vector<std::unique_ptr<grpc::CompletionQueue>> queues;
+  std::vector<std::thread> queue_threads;
+  for (int q = 0; q < queue_count; ++q) {
+    queues.push_back(std::make_unique<grpc::CompletionQueue>());
+    queue_threads.emplace_back([cq = queues.back().get()] {
+      void* tag = nullptr;
+      bool ok = false;
+      while (cq->Next(&tag, &ok)) {
+        const auto* t = static_cast<const Watcher::Tag*>(tag);
+        t->watcher->on_completion(t->op, ok);
+      }
+    });
+  }
   std::cerr << "bench watch: opening " << args.watchers << " streams on auction " << auction_id
             << " over " << channel_count << " channel(s)" << std::endl;
   const auto open_start = SteadyClock::now();
   for (int i = 0; i < args.watchers; ++i) {
     watchers.push_back(std::make_unique<Watcher>(shared, cap));
-    watchers.back()->start(*stubs[static_cast<std::size_t>(i / args.per_channel)], auction_id,
+    watchers.back()->start(*stubs[static_cast<std::size_t>(i / args.per_channel)],
+                           *queues[static_cast<std::size_t>(i % queue_count)], auction_id,
                            stream_deadline);
   }
   {
@@ -404,7 +447,7 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
   latencies.reserve(static_cast<std::size_t>(bids->sent.size()) *
                     static_cast<std::size_t>(std::max(r.ready, 0)));
   {
-    std::lock_guard lock(shared->mutex);  // OnDone wrote under it
+    std::lock_guard lock(shared->mutex);  // finished() wrote under it
     for (const auto& w : watchers) {
       if (!w->done()) continue;
       const auto code = w->status().error_code();
@@ -433,6 +476,11 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
     for (auto& w : watchers) static_cast<void>(w.release());
     static_cast<void>(new auto(std::move(stubs)));
     static_cast<void>(new auto(std::move(channels)));
+    for (auto& q : queues) static_cast<void>(q.release());
+    for (auto& t : queue_threads) t.detach();
+  } else {
+    for (auto& q : queues) q->Shutdown();
+    for (auto& t : queue_threads) t.join();
   }
 
   if (opts.json) {
