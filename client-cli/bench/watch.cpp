@@ -178,10 +178,10 @@ void print_watch_text(std::ostream& out, const WatchBenchResult& r) {
                                 fixed(ms(r.latency.max), 2) + " ms (bid sent -> update received)");
   f.add("coalesced",
         std::to_string(r.coalesced_watchers) + " watcher(s) got a snapshot with a version jump");
-  f.add("stream messages", std::to_string(r.updates) + " (heartbeats " +
-                               std::to_string(r.heartbeats) + ", version gaps " +
-                               std::to_string(r.gaps) + ", bid events without an accepted reply " +
-                               std::to_string(r.unmatched) + ")");
+  f.add("stream messages",
+        std::to_string(r.updates) + " (heartbeats " + std::to_string(r.heartbeats) +
+            ", version gaps " + std::to_string(r.gaps) + ", bid events without an accepted reply " +
+            std::to_string(r.unmatched) + ", malformed " + std::to_string(r.malformed) + ")");
   if (r.dropped > 0) {
     f.add("not recorded", std::to_string(r.dropped) + " deliveries (memory cap)");
   }
@@ -229,6 +229,7 @@ nlohmann::json watch_to_json(const WatchBenchResult& r) {
       {"stream_messages", r.updates},
       {"heartbeats", r.heartbeats},
       {"version_gaps", r.gaps},
+      {"malformed_messages", r.malformed},
       {"bid_events_without_accepted_reply", r.unmatched},
       {"drain_s", r.drain_s},
       {"client_cpu_s", r.client_cpu_s},

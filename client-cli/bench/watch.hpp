@@ -111,6 +111,7 @@ struct WatchBenchResult {
   std::int64_t updates = 0;  ///< every message received on the streams
   std::int64_t heartbeats = 0;
   std::int64_t gaps = 0;       ///< BID_PLACED whose version skipped some (should be 0)
+  std::int64_t malformed = 0;  ///< messages whose type and version could not be read (should be 0)
   int coalesced_watchers = 0;  ///< watchers that got a snapshot with a version jump
   std::int64_t dropped = 0;    ///< deliveries not recorded (memory cap)
   LatencySummary latency;
