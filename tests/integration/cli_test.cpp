@@ -721,6 +721,34 @@ TEST(Cli, BenchReportsOnlyDurableAcceptedBids) {
                               << describe(text);
 }
 
+// `bench watch` is how the live-update figures are measured: its counts
+// must agree with what the server stored and sent.
+TEST(Cli, BenchWatchDeliversEveryAcceptedBidToEveryWatcherAndSaysSo) {
+  Db& db = shared_db();
+  Person operator_("benchwatch", "Bench Operator", "unused-password");
+  auto run =
+      operator_.run({"--json", "bench", "watch", "--watchers", "40", "--watchers-per-channel", "10",
+                     "--bid-rate", "20", "--duration", "2s"});
+  ASSERT_EQ(run.exit_code, 0) << describe(run);
+  const Json r = json_of(run);
+  EXPECT_EQ(r["watchers_ready"].get<int>(), 40) << run.out;
+  const std::int64_t accepted = r["bids"]["accepted"].get<std::int64_t>();
+  ASSERT_GE(accepted, 1) << run.out;
+  const std::string auction_id = r["config"]["auction_id"].get<std::string>();
+  EXPECT_EQ(accepted,
+            db.scalar("SELECT count(*) FROM bids WHERE accepted AND auction_id = " + auction_id))
+      << run.out;
+  // Every watcher gets every accepted bid (as its BID_PLACED or inside a
+  // coalesced SNAPSHOT), in order, nothing unreadable.
+  EXPECT_EQ(r["expected_deliveries"].get<std::int64_t>(), accepted * 40) << run.out;
+  EXPECT_EQ(r["deliveries"].get<std::int64_t>(), accepted * 40) << run.out;
+  EXPECT_EQ(r["version_gaps"].get<std::int64_t>(), 0) << run.out;
+  EXPECT_EQ(r["malformed_messages"].get<std::int64_t>(), 0) << run.out;
+  EXPECT_EQ(r["bid_events_without_accepted_reply"].get<std::int64_t>(), 0) << run.out;
+  EXPECT_GT(r["latency_ms"]["p50"].get<double>(), 0.0) << run.out;
+  EXPECT_GE(r["latency_ms"]["max"].get<double>(), r["latency_ms"]["p99"].get<double>()) << run.out;
+}
+
 // ListMyBids promises "every attempt, newest first" (auction.proto) and
 // `my-bids --help` says "Your bid attempts, newest first". One bidder raises
 // their own maximum step by step; the list must show the maxima newest first.
