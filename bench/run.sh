@@ -3,10 +3,13 @@
 #   - auction-cli bench: durable accepted bids/s and latency, spread over many
 #     auctions and on one hot auction, with the same client's empty health
 #     check rate as the transport ceiling;
-#   - pgbench: the same bids as row-locking PostgreSQL transactions.
+#   - pgbench: the same bids as row-locking PostgreSQL transactions;
+#   - auction-cli bench watch: live-update delivery to W watchers of one
+#     auction at --watch-bid-rate bids/s, for each W in --watchers.
 # Starts its own PostgreSQL cluster and auctiond on loopback; stops both.
 #
 #   bench/run.sh [--duration 10s] [--in-flight 64] [--auctions 1000] [--pg-clients 16]
+#                [--watchers "1000 10000"] [--watch-bid-rate 100] (--watchers "": none)
 #                [--server-arg ARG]... (passed to auctiond, e.g. --server-arg --scheduler=stealing)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +17,8 @@ duration=10s
 in_flight=64
 auctions=1000
 pg_clients=16
+watcher_counts="1000 10000"
+watch_bid_rate=100
 server_args=()
 build=${AUCTION_BUILD_DIR:-$repo/build}
 while [[ $# -gt 0 ]]; do
@@ -22,6 +27,8 @@ while [[ $# -gt 0 ]]; do
     --in-flight) in_flight=$2; shift 2 ;;
     --auctions) auctions=$2; shift 2 ;;
     --pg-clients) pg_clients=$2; shift 2 ;;
+    --watchers) watcher_counts=$2; shift 2 ;;
+    --watch-bid-rate) watch_bid_rate=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     --server-arg) server_args+=("$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -60,6 +67,12 @@ echo "== auctiond: $auctions auctions, $in_flight calls in flight, $duration"
 echo
 echo "== auctiond: one hot auction, $in_flight calls in flight, $duration"
 "${cli[@]}" bench --in-flight "$in_flight" --auctions 1 --duration "$duration"
+for w in $watcher_counts; do
+  echo
+  echo "== auctiond: live updates, $w watchers of one auction, $watch_bid_rate bids/s, $duration"
+  "${cli[@]}" bench watch --watchers "$w" --bid-rate "$watch_bid_rate" --duration "$duration" \
+    --server-pid "$server_pid" | grep -v '^bench watch:'
+done
 
 peer_url=${url%/auction}/postgres
 peer() {
