@@ -415,7 +415,9 @@ TEST(CliWatch, NotificationsAndTheWatchList) {
   ASSERT_NO_FATAL_FAILURE(sign_up(sam));
   ASSERT_NO_FATAL_FAILURE(sign_up(alice));
   ASSERT_NO_FATAL_FAILURE(sign_up(bob));
-  const std::string id = create_auction(sam, "Desk lamp", "5m");
+  // Longer than the ENDING_SOON lead (5 minutes by default): else that
+  // notice goes out at once, to whoever follows the auction at that moment.
+  const std::string id = create_auction(sam, "Desk lamp", "1h");
   ASSERT_FALSE(id.empty());
 
   // The watch list.
