@@ -96,20 +96,25 @@ class Watcher {
   enum class Op : std::uint8_t { kStarted = 0, kWritten = 1, kRead = 2, kFinished = 3 };
 
   Watcher(std::shared_ptr<WatchShared> shared, std::size_t max_deliveries)
-      : shared_(std::move(shared)), max_deliveries_(max_deliveries) {}
+      : shared_(std::move(shared)), max_deliveries_(max_deliveries) {
+    for (std::size_t i = 0; i < tags_.size(); ++i) tags_[i].op = static_cast<Op>(i);
+  }
 
   void start(grpc::GenericStub& stub, grpc::CompletionQueue& cq, const grpc::ByteBuffer& request,
              std::chrono::system_clock::time_point deadline) {
     ctx_.set_deadline(deadline);
     request_ = request;
     call_ = stub.PrepareCall(&ctx_, "/auction.v1.AuctionService/WatchAuction", &cq);
+    // Published to the queue's thread, which acquires it from the tag (the
+    // hand-off inside the completion queue is invisible to ThreadSanitizer).
+    for (auto& t : tags_) t.watcher.store(this, std::memory_order_release);
     call_->StartCall(tag(Op::kStarted));
   }
 
   /// A completion queue tag: which stream, which operation.
   struct Tag {
-    Watcher* watcher;
-    Op op;
+    std::atomic<Watcher*> watcher{nullptr};
+    Op op = Op::kStarted;
   };
   void* tag(Op op) { return &tags_[static_cast<std::size_t>(op)]; }
 
@@ -407,7 +412,8 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
       bool ok = false;
       while (cq->Next(&tag, &ok)) {
         const auto* t = static_cast<const Watcher::Tag*>(tag);
-        t->watcher->on_completion(t->op, ok);
+        Watcher* watcher = t->watcher.load(std::memory_order_acquire);
+        watcher->on_completion(t->op, ok);
       }
     });
   }
