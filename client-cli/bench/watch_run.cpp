@@ -245,8 +245,7 @@ class Watcher {
   grpc::ClientContext ctx_;
   grpc::ByteBuffer request_;
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
-  std::array<Tag, 4> tags_{Tag{this, Op::kStarted}, Tag{this, Op::kWritten}, Tag{this, Op::kRead},
-                           Tag{this, Op::kFinished}};
+  std::array<Tag, 4> tags_;  ///< one per Op; the watcher is stored by start()
   grpc::ByteBuffer message_;
   std::int64_t malformed_ = 0;
   grpc::Status status_;
