@@ -1,5 +1,7 @@
 #include "actors/watch_backlog.hpp"
 
+#include <iterator>
+
 namespace auction::actors {
 
 void WatchBacklog::push(const std::vector<WatchUpdatePtr>& updates, const Coalescer& newest,
@@ -25,9 +27,10 @@ void WatchBacklog::push(const std::vector<WatchUpdatePtr>& updates, const Coales
 }
 
 void WatchBacklog::push_catch_up(const std::vector<WatchUpdatePtr>& missed, Clock::time_point now) {
-  const bool all_exact = replayed_ == queue_.size();
-  for (const auto& u : missed) queue_.push_back({u, now});
-  if (all_exact) replayed_ = queue_.size();
+  // Behind any earlier exact updates, ahead of everything live.
+  auto at = queue_.begin() + static_cast<std::ptrdiff_t>(replayed_);
+  for (const auto& u : missed) at = std::next(queue_.insert(at, {u, now}));
+  replayed_ += missed.size();
 }
 
 void WatchBacklog::hold(WatchUpdatePtr fallback) {
