@@ -13,7 +13,7 @@ AuctionEvent make_event(const AuctionState& s, EventType type, TimePoint at) {
   e.price = s.current_price;
   e.leader = s.leader;
   e.bid_count = s.bid_count;
-  e.ends_at = s.end_time;
+  e.ends_at = bidding_end(s);
   e.outcome = s.outcome;
   e.winner = s.winner;
   return e;
@@ -74,13 +74,24 @@ Status status_at(const AuctionState& s, TimePoint now) {
   return Status::kActive;
 }
 
+Status shown_status(const AuctionState& s, TimePoint now) {
+  const Status status = status_at(s, now);
+  if (status == Status::kEnded && s.phase == Phase::kOpen) return Status::kActive;
+  return status;
+}
+
 bool reserve_met(const AuctionState& s) {
   return s.terms.reserve_price == 0 || (s.leader && s.leader_max >= s.terms.reserve_price);
 }
 
 Money minimum_next_bid(const AuctionState& s) {
+  if (s.phase != Phase::kOpen) return 0;
   if (!s.leader) return s.terms.starting_price;
   return s.current_price + s.terms.increment.at(s.current_price);
+}
+
+TimePoint bidding_end(const AuctionState& s) {
+  return s.phase != Phase::kOpen && s.ended_at ? *s.ended_at : s.end_time;
 }
 
 std::vector<AuctionEvent> close_if_due(AuctionState& s, TimePoint now) {
@@ -128,7 +139,11 @@ BidDecision place_bid(AuctionState& s, const BidAttempt& bid) {
 
   const auto window = s.terms.soft_close_window;
   if (window.count() > 0 && s.end_time - bid.now <= window) {
-    const TimePoint extended = bid.now + s.terms.soft_close_extension;
+    TimePoint extended = bid.now + s.terms.soft_close_extension;
+    // The cap bounds a bidding war: the end moves up to it, then stays.
+    if (const auto cap = s.terms.soft_close_max_extension; cap.count() > 0) {
+      extended = std::min(extended, s.terms.original_end_time + cap);
+    }
     if (extended > s.end_time) {
       s.end_time = extended;
       ++s.version;
@@ -159,6 +174,8 @@ Result<std::vector<AuctionEvent>> buy_now(AuctionState& s, UserId buyer, bool bu
   s.leader = buyer;
   s.leader_max = s.terms.buy_now_price;
   s.current_price = s.terms.buy_now_price;
+  // The purchase is stored as an accepted bid, so it counts as one.
+  ++s.bid_count;
   finish(s, Phase::kEnded, Outcome::kSold, now);
   return std::vector<AuctionEvent>{make_event(s, EventType::kEnded, now)};
 }

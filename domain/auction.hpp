@@ -48,6 +48,8 @@ struct AuctionTerms {
   TimePoint original_end_time;
   Duration soft_close_window{0};  ///< both zero = fixed end time
   Duration soft_close_extension{0};
+  /// How far beyond original_end_time extensions may move the end; 0 = no cap.
+  Duration soft_close_max_extension{0};
 
   friend bool operator==(const AuctionTerms&, const AuctionTerms&) = default;
 };
@@ -93,9 +95,17 @@ AuctionState open_auction(const AuctionTerms& terms);
 AuctionEvent created_event(const AuctionState& state, TimePoint at);
 
 Status status_at(const AuctionState& s, TimePoint now);
+/// The status clients are shown: status_at, except that an open auction past
+/// its end stays ACTIVE (with no time left) until its actor has committed the
+/// outcome, because ENDED is only ever shown with its outcome (SPEC 3).
+Status shown_status(const AuctionState& s, TimePoint now);
 bool reserve_met(const AuctionState& s);
-/// starting_price with no bids, else current_price + increment(current_price).
+/// starting_price with no bids, else current_price + increment(current_price);
+/// 0 once the auction is over (ended or cancelled): there is no next bid.
 Money minimum_next_bid(const AuctionState& s);
+/// When bidding ends: end_time (after extensions) while open; once over, when
+/// it ended (a buy-now or a cancel ends it before end_time).
+TimePoint bidding_end(const AuctionState& s);
 
 /// Ends an open auction whose end_time has come (now >= end_time): winner is
 /// the leader at current_price, SOLD unless a reserve exists and was not met.

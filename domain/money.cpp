@@ -1,18 +1,30 @@
 #include "money.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
 namespace auction {
 
+namespace {
+
+constexpr std::array<std::string_view, 20> kCurrencies = {
+    "USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK",
+    "PLN", "CZK", "HUF", "MXN", "BRL", "INR", "SGD", "HKD", "ZAR", "CNY"};
+
+}  // namespace
+
 bool is_supported_currency(std::string_view code) {
-  static constexpr std::array<std::string_view, 20> kCodes = {
-      "USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK",
-      "PLN", "CZK", "HUF", "MXN", "BRL", "INR", "SGD", "HKD", "ZAR", "CNY"};
-  for (auto c : kCodes) {
-    if (c == code) return true;
+  return std::ranges::find(kCurrencies, code) != kCurrencies.end();
+}
+
+std::string supported_currencies() {
+  std::string out;
+  for (std::string_view code : kCurrencies) {
+    if (!out.empty()) out += ", ";
+    out += code;
   }
-  return false;
+  return out;
 }
 
 std::optional<Money> parse_money(std::string_view text) {

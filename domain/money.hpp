@@ -18,6 +18,9 @@ inline constexpr bool valid_amount(Money m) { return m > 0 && m <= kMaxAmount; }
 /// increment table (written in currency units) maps onto cents exactly.
 bool is_supported_currency(std::string_view code);
 
+/// The supported codes, for messages: "USD, EUR, ...".
+std::string supported_currencies();
+
 /// "12.50" -> 1250, "7" -> 700, "0.5" -> 50. Rejects signs, more than two
 /// decimals, garbage and anything outside (0, kMaxAmount].
 std::optional<Money> parse_money(std::string_view text);

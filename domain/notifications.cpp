@@ -1,7 +1,5 @@
 #include "notifications.hpp"
 
-#include <algorithm>
-
 namespace auction {
 
 std::vector<Notice> notices_for(const AuctionEvent& event, UserId seller,
@@ -26,7 +24,7 @@ std::vector<Notice> notices_for(const AuctionEvent& event, UserId seller,
         add(bidder, sold && event.winner == bidder ? NoticeType::kWon : NoticeType::kLost);
       }
       // A buy-now buyer may have had no earlier bid.
-      if (sold && event.winner && bidders.count(*event.winner) == 0) {
+      if (sold && event.winner && !bidders.contains(*event.winner)) {
         add(*event.winner, NoticeType::kWon);
       }
       add(seller, sold ? NoticeType::kSold : NoticeType::kUnsold);
@@ -40,10 +38,6 @@ std::vector<Notice> notices_for(const AuctionEvent& event, UserId seller,
       break;
   }
   return out;
-}
-
-TimePoint ending_soon_at(const AuctionState& s, Duration lead) {
-  return std::max(s.end_time - lead, s.terms.start_time);
 }
 
 }  // namespace auction

@@ -36,8 +36,4 @@ std::vector<Notice> notices_for(const AuctionEvent& event, UserId seller,
                                 std::optional<UserId> leader_before,
                                 const std::set<UserId>& bidders);
 
-/// When ENDING_SOON is due: `lead` before the current end, but not before
-/// the start (an auction shorter than `lead` gets it as it starts).
-TimePoint ending_soon_at(const AuctionState& s, Duration lead);
-
 }  // namespace auction

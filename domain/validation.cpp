@@ -53,15 +53,16 @@ bool is_valid_utf8(std::string_view s) {
     if (c < 0x80) {
       ++i;
       continue;
-    } else if ((c & 0xE0) == 0xC0) {
+    }
+    if ((c & 0xE0) == 0xC0) {
       extra = 1;
-      cp = c & 0x1Fu;
+      cp = c & 0x1FU;
     } else if ((c & 0xF0) == 0xE0) {
       extra = 2;
-      cp = c & 0x0Fu;
+      cp = c & 0x0FU;
     } else if ((c & 0xF8) == 0xF0) {
       extra = 3;
-      cp = c & 0x07u;
+      cp = c & 0x07U;
     } else {
       return false;
     }
@@ -69,7 +70,7 @@ bool is_valid_utf8(std::string_view s) {
     for (std::size_t k = 1; k <= extra; ++k) {
       auto cc = static_cast<unsigned char>(s[i + k]);
       if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3Fu);
+      cp = (cp << 6) | (cc & 0x3FU);
     }
     // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
     if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
@@ -176,36 +177,46 @@ Result<std::int64_t> parse_id(std::string_view field, std::string_view text) {
   return id;
 }
 
-Result<NewAuction> validate_new_auction(const NewAuctionInput& in, TimePoint now) {
-  const Listing& l = in.listing;
-  if (auto e = check_text("title", l.title, 1, 200)) return *e;
-  if (auto e = check_text("description", l.description, 0, 10'000, true)) return *e;
-  if (auto e = check_text("category", l.category, 0, 64)) return *e;
+namespace {
+
+std::optional<Error> check_listing(const Listing& l) {
+  if (auto e = check_text("title", l.title, 1, 200)) return e;
+  if (auto e = check_text("description", l.description, 0, 10'000, true)) return e;
+  if (auto e = check_text("category", l.category, 0, 64)) return e;
   if (l.media_urls.size() > 20) return invalid_argument("at most 20 media URLs are allowed");
   for (const auto& url : l.media_urls) {
-    if (auto e = check_media_url(url)) return *e;
+    if (auto e = check_media_url(url)) return e;
   }
-  const std::string currency = in.currency.empty() ? "USD" : in.currency;
-  if (!is_supported_currency(currency)) {
-    return invalid_argument("currency must be a supported ISO-4217 code such as USD or EUR");
-  }
-  if (auto e = check_amount("starting_price", in.starting_price)) return *e;
+  return std::nullopt;
+}
+
+/// Optional amounts are 0 when not given.
+std::optional<Error> check_prices(const NewAuctionInput& in) {
+  if (auto e = check_amount("starting_price", in.starting_price)) return e;
   if (in.reserve_price != 0) {
-    if (auto e = check_amount("reserve_price", in.reserve_price)) return *e;
+    if (auto e = check_amount("reserve_price", in.reserve_price)) return e;
     if (in.reserve_price < in.starting_price) {
       return invalid_argument("reserve_price must be at least starting_price");
     }
   }
   if (in.buy_now_price != 0) {
-    if (auto e = check_amount("buy_now_price", in.buy_now_price)) return *e;
+    if (auto e = check_amount("buy_now_price", in.buy_now_price)) return e;
     if (in.buy_now_price <= in.starting_price) {
       return invalid_argument("buy_now_price must be greater than starting_price");
     }
   }
-  if (in.min_increment != 0) {
-    if (auto e = check_amount("min_increment", in.min_increment)) return *e;
-  }
+  if (in.min_increment != 0) return check_amount("min_increment", in.min_increment);
+  return std::nullopt;
+}
 
+struct AuctionTimes {
+  TimePoint start;
+  TimePoint end;
+};
+
+/// Start (now when not given, or a moment in the past) and end, from
+/// exactly one of end_time and duration.
+Result<AuctionTimes> check_times(const NewAuctionInput& in, TimePoint now) {
   TimePoint start = in.start_time.value_or(now);
   if (start < now) {
     if (now - start > kStartSkewAllowance) return invalid_argument("start_time is in the past");
@@ -228,9 +239,10 @@ Result<NewAuction> validate_new_auction(const NewAuctionInput& in, TimePoint now
   if (end - start > kMaxAuctionLength) {
     return invalid_argument("end_time must be at most 30 days after start_time");
   }
+  return AuctionTimes{start, end};
+}
 
-  const auto window = in.soft_close_window;
-  const auto extension = in.soft_close_extension;
+std::optional<Error> check_soft_close(Duration window, Duration extension, Duration max_extension) {
   if (window.count() < 0 || extension.count() < 0) {
     return invalid_argument("soft close durations must not be negative");
   }
@@ -241,19 +253,50 @@ Result<NewAuction> validate_new_auction(const NewAuctionInput& in, TimePoint now
   if (window > kMaxSoftClose || extension > kMaxSoftClose) {
     return invalid_argument("soft close durations must be at most 24 hours");
   }
+  if (max_extension.count() < 0) {
+    return invalid_argument("soft_close_max_extension must not be negative");
+  }
+  // A cap without soft close would be silently meaningless; say so instead.
+  if (max_extension.count() > 0 && window.count() == 0) {
+    return invalid_argument(
+        "soft_close_max_extension needs soft_close_window and soft_close_extension");
+  }
+  if (max_extension > kMaxAuctionLength) {
+    return invalid_argument("soft_close_max_extension must be at most 30 days");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<NewAuction> validate_new_auction(const NewAuctionInput& in, TimePoint now) {
+  if (auto e = check_listing(in.listing)) return *e;
+  const std::string currency = in.currency.empty() ? "USD" : in.currency;
+  if (!is_supported_currency(currency)) {
+    return invalid_argument("currency must be one of the supported ISO-4217 codes: " +
+                            supported_currencies());
+  }
+  if (auto e = check_prices(in)) return *e;
+  auto times = check_times(in, now);
+  if (!times) return times.error();
+  if (auto e = check_soft_close(in.soft_close_window, in.soft_close_extension,
+                                in.soft_close_max_extension)) {
+    return *e;
+  }
 
   NewAuction out;
-  out.listing = l;
+  out.listing = in.listing;
   AuctionTerms& t = out.terms;
   t.currency = currency;
   t.starting_price = in.starting_price;
   t.reserve_price = in.reserve_price;
   t.buy_now_price = in.buy_now_price;
   t.increment.fixed = in.min_increment;
-  t.start_time = start;
-  t.original_end_time = end;
-  t.soft_close_window = window;
-  t.soft_close_extension = extension;
+  t.start_time = times->start;
+  t.original_end_time = times->end;
+  t.soft_close_window = in.soft_close_window;
+  t.soft_close_extension = in.soft_close_extension;
+  t.soft_close_max_extension = in.soft_close_max_extension;
   return out;
 }
 

@@ -58,6 +58,7 @@ struct NewAuctionInput {
   std::optional<Duration> duration;
   Duration soft_close_window{0};
   Duration soft_close_extension{0};
+  Duration soft_close_max_extension{0};  ///< 0 = no cap; needs soft close
 };
 
 struct NewAuction {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -114,13 +115,14 @@ AuctionTerms random_terms(Rng& rng, const Options& opt) {
   t.seller_id = kSeller;
   if (chance(rng, 25)) {
     // Right at a band boundary of the default table.
-    static constexpr Money kBounds[] = {100,    500,     2'500,   10'000, 25'000,
-                                        50'000, 100'000, 250'000, 500'000};
-    t.starting_price =
-        std::max<Money>(1, kBounds[uniform(rng, 0, std::ssize(kBounds) - 1)] + uniform(rng, -2, 2));
+    static constexpr auto kBounds =
+        std::to_array<Money>({100, 500, 2'500, 10'000, 25'000, 50'000, 100'000, 250'000, 500'000});
+    const auto bound = static_cast<std::size_t>(uniform(rng, 0, std::ssize(kBounds) - 1));
+    t.starting_price = std::max<Money>(1, kBounds.at(bound) + uniform(rng, -2, 2));
   } else {
-    static constexpr Money kScales[] = {1, 10, 100, 1'000, 10'000, 100'000};
-    t.starting_price = uniform(rng, 1, 10 * kScales[uniform(rng, 0, std::ssize(kScales) - 1)]);
+    static constexpr auto kScales = std::to_array<Money>({1, 10, 100, 1'000, 10'000, 100'000});
+    const auto scale = static_cast<std::size_t>(uniform(rng, 0, std::ssize(kScales) - 1));
+    t.starting_price = uniform(rng, 1, 10 * kScales.at(scale));
   }
   if (opt.reserve) {
     t.reserve_price = chance(rng, 20) ? t.starting_price
@@ -132,6 +134,8 @@ AuctionTerms random_terms(Rng& rng, const Options& opt) {
   if (chance(rng, 50)) {
     t.soft_close_window = minutes{uniform(rng, 1, 5)};
     t.soft_close_extension = minutes{uniform(rng, 1, 5)};
+    // Half of them capped, from 1 microsecond to 10 minutes beyond the original end.
+    if (chance(rng, 50)) t.soft_close_max_extension = Duration{uniform(rng, 1, 600'000'000)};
   }
   return t;
 }
@@ -182,13 +186,18 @@ void expect_consecutive(const std::vector<AuctionEvent>& events, std::int64_t ve
   }
 }
 
-void run_sequence(std::uint64_t seed, const Options& opt) {
+/// Counts in `capped_runs` the sequences where the cap held the end back, so
+/// each variant can show it did (ASSERT_* needs a void function).
+void run_sequence(std::uint64_t seed, const Options& opt, int& capped_runs) {
   Rng rng(seed);
   const AuctionTerms terms = random_terms(rng, opt);
   AuctionState s = open_auction(terms);
   std::vector<AcceptedBid> accepted;
   TimePoint end = terms.original_end_time;  // the reference's end, after extensions
+  const auto cap = terms.soft_close_max_extension;
+  const TimePoint latest_end = terms.original_end_time + cap;
   bool closed = false;
+  bool capped = false;
 
   const Money bidders = uniform(rng, 1, kMaxBidders);
   const Money attempts = uniform(rng, 1, kMaxAttempts);
@@ -251,9 +260,16 @@ void run_sequence(std::uint64_t seed, const Options& opt) {
       accepted.push_back({a.bidder, a.max_amount, now});
       std::size_t expected_events = 1;
       const auto window = terms.soft_close_window;
-      if (window.count() > 0 && end - now <= window && now + terms.soft_close_extension > end) {
-        end = now + terms.soft_close_extension;
-        expected_events = 2;
+      if (window.count() > 0 && end - now <= window) {
+        TimePoint wanted = now + terms.soft_close_extension;
+        if (cap.count() > 0 && wanted > latest_end) {
+          wanted = latest_end;
+          capped = true;
+        }
+        if (wanted > end) {
+          end = wanted;
+          expected_events = 2;
+        }
       }
       ASSERT_EQ(d.events.size(), expected_events);
       EXPECT_EQ(d.events.front().type, EventType::kBidPlaced);
@@ -271,6 +287,9 @@ void run_sequence(std::uint64_t seed, const Options& opt) {
     }
     EXPECT_EQ(s.bid_count, static_cast<std::int64_t>(accepted.size()));
     EXPECT_EQ(s.end_time, end);
+    if (cap.count() > 0) {
+      EXPECT_LE(s.end_time, latest_end);
+    }
     EXPECT_EQ(reserve_met(s), terms.reserve_price == 0 ||
                                   (after.leader && after.leader_max >= terms.reserve_price));
     if (d.accepted) {
@@ -301,15 +320,21 @@ void run_sequence(std::uint64_t seed, const Options& opt) {
   } else {
     EXPECT_FALSE(s.winner.has_value());
   }
+  if (cap.count() > 0) {
+    EXPECT_LE(*s.ended_at, latest_end);
+  }
+  if (capped) ++capped_runs;
 }
 
 void run_many(std::uint64_t first_seed, int sequences, const Options& opt) {
+  int capped_runs = 0;
   for (int k = 0; k < sequences; ++k) {
     const std::uint64_t seed = first_seed + static_cast<std::uint64_t>(k);
     SCOPED_TRACE("seed " + std::to_string(seed));
-    run_sequence(seed, opt);
+    run_sequence(seed, opt, capped_runs);
     if (::testing::Test::HasFailure()) return;  // one failing sequence is enough to debug
   }
+  EXPECT_GT(capped_runs, 0) << "no sequence reached a soft-close cap";
 }
 
 constexpr int kSequencesPerVariant = 750;  // 4 variants: 3000 sequences in all

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
 #include <concepts>
 #include <cstddef>
@@ -20,10 +21,10 @@ namespace auction {
 
 // Readable failure output for reject reasons (found by ADL).
 static void PrintTo(RejectReason r, std::ostream* os) {
-  static const char* const kNames[] = {"kNone",           "kBidTooLow",        "kAuctionNotStarted",
-                                       "kAuctionEnded",   "kAuctionCancelled", "kSelfBid",
-                                       "kBidderSuspended"};
-  *os << kNames[static_cast<std::size_t>(r)];
+  static constexpr std::array<const char*, 7> kNames = {
+      "kNone",    "kBidTooLow",      "kAuctionNotStarted", "kAuctionEnded", "kAuctionCancelled",
+      "kSelfBid", "kBidderSuspended"};
+  *os << kNames.at(static_cast<std::size_t>(r));
 }
 
 namespace {
@@ -59,10 +60,12 @@ AuctionTerms make_terms(Money starting, Money reserve = 0, Money buy_now_price =
   return t;
 }
 
-AuctionTerms soft_close_terms(Money starting, minutes window, minutes extension) {
+AuctionTerms soft_close_terms(Money starting, minutes window, minutes extension,
+                              Duration max_extension = Duration{0}) {
   AuctionTerms t = make_terms(starting);
   t.soft_close_window = window;
   t.soft_close_extension = extension;
+  t.soft_close_max_extension = max_extension;
   return t;
 }
 
@@ -326,6 +329,8 @@ TEST(Rejections, AlreadyEnded) {
   AuctionState s = open_auction(make_terms(100));
   ASSERT_TRUE(leads_after(s, kAlice, 1'000));
   ASSERT_EQ(close_if_due(s, kEnd).size(), 1U);
+  EXPECT_EQ(minimum_next_bid(s), 0);
+  EXPECT_EQ(bidding_end(s), kEnd);
   expect_rejected_unchanged(s, {kBob, 5'000, false, kEnd + kTick}, RejectReason::kAuctionEnded);
   expect_rejected_unchanged(s, {kBob, 5'000, false, kEnd + hours{2}}, RejectReason::kAuctionEnded);
 }
@@ -511,6 +516,61 @@ TEST(SoftClose, ExtendedAuctionEndsAtTheExtendedTime) {
   EXPECT_EQ(d.reason, RejectReason::kAuctionEnded);
 }
 
+TEST(SoftCloseCap, ExtensionIsClampedToTheCap) {
+  // Window 2 min, extension 5 min, cap 3 min: a bid 1 min before the end
+  // would give kEnd + 4 min; the cap stops it at kEnd + 3 min.
+  AuctionState s = open_auction(soft_close_terms(100, minutes{2}, minutes{5}, minutes{3}));
+  const std::int64_t version = s.version;
+  const BidDecision d = bid(s, kAlice, 500, kEnd - minutes{1});
+  ASSERT_TRUE(d.accepted);
+  ASSERT_EQ(d.events.size(), 2U);
+  EXPECT_EQ(d.events[1].type, EventType::kTimeExtended);
+  EXPECT_EQ(d.events[1].version, version + 2);
+  EXPECT_EQ(d.events[1].ends_at, kEnd + minutes{3});
+  EXPECT_EQ(s.end_time, kEnd + minutes{3});
+  EXPECT_EQ(s.terms.original_end_time, kEnd);
+}
+
+TEST(SoftCloseCap, BelowTheCapTheExtensionIsUnchanged) {
+  AuctionState s = open_auction(soft_close_terms(100, minutes{2}, minutes{5}, minutes{30}));
+  const BidDecision d = bid(s, kAlice, 500, kEnd - minutes{1});
+  ASSERT_TRUE(d.accepted);
+  ASSERT_EQ(d.events.size(), 2U);
+  EXPECT_EQ(s.end_time, kEnd + minutes{4});
+}
+
+TEST(SoftCloseCap, AtTheCapNoFurtherExtensionAndNoEvent) {
+  AuctionState s = open_auction(soft_close_terms(100, minutes{2}, minutes{5}, minutes{6}));
+  ASSERT_TRUE(leads_after(s, kAlice, 500, kEnd - minutes{1}));  // end: kEnd + 4 min
+  ASSERT_EQ(s.end_time, kEnd + minutes{4});
+  ASSERT_TRUE(leads_after(s, kBob, 1'000, kEnd + minutes{3}));  // clamped: kEnd + 6 min
+  ASSERT_EQ(s.end_time, kEnd + minutes{6});
+  const std::int64_t version = s.version;
+  // At the cap: the bid is accepted, the end stays, only BID_PLACED.
+  const BidDecision d = bid(s, kAlice, 2'000, kEnd + minutes{5});
+  ASSERT_TRUE(d.accepted);
+  ASSERT_EQ(d.events.size(), 1U);
+  EXPECT_EQ(d.events[0].type, EventType::kBidPlaced);
+  EXPECT_EQ(d.events[0].ends_at, kEnd + minutes{6});
+  EXPECT_EQ(s.version, version + 1);
+  EXPECT_EQ(s.end_time, kEnd + minutes{6});
+  // And it ends at original end + cap.
+  EXPECT_TRUE(close_if_due(s, kEnd + minutes{6} - kTick).empty());
+  ASSERT_EQ(close_if_due(s, kEnd + minutes{6}).size(), 1U);
+  EXPECT_EQ(s.ended_at, kEnd + minutes{6});
+}
+
+TEST(SoftCloseCap, ZeroCapMeansNoCap) {
+  AuctionState s = open_auction(soft_close_terms(100, minutes{2}, minutes{5}, Duration{0}));
+  TimePoint at = kEnd - minutes{1};
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(bid(s, i % 2 == 0 ? kAlice : kBob, 500 + (1'000 * i), at).accepted);
+    EXPECT_EQ(s.end_time, at + minutes{5});
+    at += minutes{4};
+  }
+  EXPECT_GT(s.end_time, kEnd + hours{1});
+}
+
 // -------------------------------------------------------------------------- end
 
 TEST(End, NothingHappensBeforeTheEndTime) {
@@ -610,6 +670,21 @@ TEST(Status, FollowsTheClockAndThePhase) {
   EXPECT_EQ(status_at(s, kMid), Status::kEnded);
 }
 
+TEST(Status, ShownEndedOnlyOnceTheOutcomeIsCommitted) {
+  AuctionState s = open_auction(make_terms(100));
+  ASSERT_TRUE(leads_after(s, kAlice, 500));
+  EXPECT_EQ(shown_status(s, kStart - kTick), Status::kScheduled);
+  EXPECT_EQ(shown_status(s, kEnd - kTick), Status::kActive);
+  // Due but not yet closed by its actor: no outcome to show, so not ENDED.
+  EXPECT_EQ(shown_status(s, kEnd + hours{1}), Status::kActive);
+  ASSERT_EQ(close_if_due(s, kEnd).size(), 1U);
+  EXPECT_EQ(shown_status(s, kEnd), Status::kEnded);
+  EXPECT_EQ(s.outcome, Outcome::kSold);
+  AuctionState c = open_auction(make_terms(100));
+  ASSERT_TRUE(cancel(c, kSeller, false, kMid).ok());
+  EXPECT_EQ(shown_status(c, kEnd + hours{1}), Status::kCancelled);
+}
+
 // ---------------------------------------------------------------------- buy now
 
 TEST(BuyNow, EndsTheAuctionSoldToTheBuyerAtTheBuyNowPrice) {
@@ -634,6 +709,13 @@ TEST(BuyNow, EndsTheAuctionSoldToTheBuyerAtTheBuyNowPrice) {
   EXPECT_EQ(s.final_price, 10'000);
   EXPECT_EQ(s.ended_at, at);
   EXPECT_EQ(status_at(s, at), Status::kEnded);
+  // The purchase is a bid in the history, so it counts; bidding is over, and
+  // it ended now, before its scheduled end.
+  EXPECT_EQ(s.bid_count, 2);
+  EXPECT_EQ(e.bid_count, 2);
+  EXPECT_EQ(minimum_next_bid(s), 0);
+  EXPECT_EQ(bidding_end(s), at);
+  EXPECT_EQ(e.ends_at, at);
   expect_rejected_unchanged(s, {kAlice, 50'000, false, at + kTick}, RejectReason::kAuctionEnded);
 }
 
@@ -719,6 +801,9 @@ TEST(Cancel, SellerCancelsWithoutBids) {
   EXPECT_EQ(s.outcome, Outcome::kNone);
   EXPECT_FALSE(s.winner.has_value());
   EXPECT_EQ(s.ended_at, kMid);
+  EXPECT_EQ(minimum_next_bid(s), 0) << "a cancelled auction takes no next bid";
+  EXPECT_EQ(bidding_end(s), kMid);
+  EXPECT_EQ(r->front().ends_at, kMid);
 }
 
 TEST(Cancel, SellerCancelsAScheduledAuction) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstddef>
 #include <iterator>
 #include <utility>
@@ -11,7 +12,7 @@ namespace auction {
 namespace {
 
 // The SPEC table, in cents: (lowest price of the band, increment).
-constexpr std::pair<Money, Money> kSpecBands[] = {
+constexpr auto kSpecBands = std::to_array<std::pair<Money, Money>>({
     {1, 5},             // < 1.00: 0.05
     {100, 25},          // 1 - 4.99: 0.25
     {500, 50},          // 5 - 24.99: 0.50
@@ -22,7 +23,7 @@ constexpr std::pair<Money, Money> kSpecBands[] = {
     {100'000, 2'500},   // 1,000 - 2,499.99: 25
     {250'000, 5'000},   // 2,500 - 4,999.99: 50
     {500'000, 10'000},  // 5,000 and up: 100
-};
+});
 
 TEST(DefaultIncrement, EveryBandFromItsFirstToItsLastCent) {
   constexpr auto n = std::size(kSpecBands);

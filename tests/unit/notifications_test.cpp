@@ -191,11 +191,5 @@ TEST(Notices, CancelTellsEveryBidderButNotTheSeller) {
   EXPECT_EQ(cancelled[1].amount, 0);
 }
 
-TEST(Notices, EndingSoonIsLeadBeforeTheEndButNeverBeforeTheStart) {
-  NoticeRun r;
-  EXPECT_EQ(ending_soon_at(r.state, minutes{5}), r.state.end_time - minutes{5});
-  EXPECT_EQ(ending_soon_at(r.state, hours{2}), r.state.terms.start_time);
-}
-
 }  // namespace
 }  // namespace auction

@@ -2,8 +2,11 @@
 // idempotency keys and ids.
 #include "domain/validation.hpp"
 
+#include "domain/money.hpp"
+
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -75,6 +78,7 @@ TEST(NewAuction, ValidInputBecomesTerms) {
   EXPECT_EQ(t.original_end_time, kNow + hours{24 * 7});
   EXPECT_EQ(t.soft_close_window, Duration{0});
   EXPECT_EQ(t.soft_close_extension, Duration{0});
+  EXPECT_EQ(t.soft_close_max_extension, Duration{0});
 }
 
 TEST(NewAuction, OptionalPricesIncrementAndSoftCloseAreKept) {
@@ -84,6 +88,7 @@ TEST(NewAuction, OptionalPricesIncrementAndSoftCloseAreKept) {
   in.min_increment = 150;
   in.soft_close_window = minutes{5};
   in.soft_close_extension = minutes{2};
+  in.soft_close_max_extension = minutes{10};
   const auto r = validate_new_auction(in, kNow);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->terms.reserve_price, 5'000);
@@ -91,6 +96,7 @@ TEST(NewAuction, OptionalPricesIncrementAndSoftCloseAreKept) {
   EXPECT_EQ(r->terms.increment.fixed, 150);
   EXPECT_EQ(r->terms.soft_close_window, minutes{5});
   EXPECT_EQ(r->terms.soft_close_extension, minutes{2});
+  EXPECT_EQ(r->terms.soft_close_max_extension, minutes{10});
 }
 
 TEST(NewAuction, TitleIsOneTo200Characters) {
@@ -189,6 +195,17 @@ TEST(NewAuction, Currency) {
     SCOPED_TRACE(code);
     in.currency = code;
     expect_invalid(in);
+  }
+}
+
+TEST(NewAuction, AnUnsupportedCurrencyIsAnsweredWithTheSupportedCodes) {
+  NewAuctionInput in = valid_input();
+  in.currency = "XYZ";
+  const auto r = validate_new_auction(in, kNow);
+  ASSERT_FALSE(r.ok());
+  for (const char* code : {"USD", "EUR", "GBP", "JPY", "CNY", "ZAR"}) {
+    const bool listed = r.error().message.find(code) != std::string::npos;
+    EXPECT_EQ(listed, is_supported_currency(code)) << code << ": " << r.error().message;
   }
 }
 
@@ -339,6 +356,41 @@ TEST(NewAuction, SoftCloseBothOrNeither) {
   expect_invalid(in);
 }
 
+TEST(NewAuction, SoftCloseMaxExtensionNeedsSoftClose) {
+  NewAuctionInput in = valid_input();
+  in.soft_close_max_extension = minutes{10};
+  const auto r = validate_new_auction(in, kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("soft_close_max_extension"), std::string::npos)
+      << r.error().message;
+  in.soft_close_window = minutes{5};
+  in.soft_close_extension = minutes{2};
+  expect_valid(in);
+}
+
+TEST(NewAuction, SoftCloseMaxExtensionIsNotNegative) {
+  NewAuctionInput in = valid_input();
+  in.soft_close_window = minutes{5};
+  in.soft_close_extension = minutes{2};
+  in.soft_close_max_extension = -microseconds{1};
+  expect_invalid(in);
+  in.soft_close_max_extension = Duration{0};  // no cap
+  expect_valid(in);
+  in.soft_close_max_extension = microseconds{1};  // smaller than the extension: clamps
+  expect_valid(in);
+}
+
+TEST(NewAuction, SoftCloseMaxExtensionAtMost30Days) {
+  NewAuctionInput in = valid_input();
+  in.soft_close_window = minutes{5};
+  in.soft_close_extension = minutes{2};
+  in.soft_close_max_extension = kMaxAuctionLength;
+  expect_valid(in);
+  in.soft_close_max_extension = kMaxAuctionLength + microseconds{1};
+  expect_invalid(in);
+}
+
 // -------------------------------------------------------------------- text
 
 TEST(CheckText, AcceptsValidUtf8WithinTheLimits) {
@@ -372,7 +424,7 @@ TEST(CheckText, ErrorNamesTheField) {
 }
 
 TEST(CheckText, RejectsInvalidUtf8) {
-  const std::string_view bad[] = {
+  const auto bad = std::to_array<std::string_view>({
       "\xC0\xAF",                  // overlong '/'
       "\xC1\xBF",                  // overlong U+007F
       "\xE0\x80\xAF",              // overlong '/' in three bytes
@@ -396,7 +448,7 @@ TEST(CheckText, RejectsInvalidUtf8) {
       "\xF0\x9F\x98",              // truncated four-byte sequence at the end
       "\xF0\x9F\x98\x61\x62\x63",  // four-byte sequence cut by ASCII ("abc")
       "\xE2\xC2\xA9",              // lead byte followed by a new lead byte
-  };
+  });
   for (std::string_view s : bad) {
     std::string hex;
     for (char c : s) hex += std::to_string(static_cast<unsigned char>(c)) + " ";
