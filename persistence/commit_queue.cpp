@@ -91,6 +91,201 @@ std::optional<bool> committed_after_all(Session& session, const Witness& w) {
   return std::nullopt;
 }
 
+/// Bid ids come from blocks of the database sequence, so they are unique
+/// across writers and restarts without a round trip per bid. The writer's
+/// current block lives in `next`/`end`.
+struct BidIdBlocks {
+  std::int64_t& next_id;
+  std::int64_t& block_end;
+  std::int64_t next(pqxx::nontransaction& w) {
+    if (next_id == block_end) {
+      next_id = w.exec_prepared1("next_bid_id_block")[0].as<std::int64_t>() * kBidIdBlockSize;
+      block_end = next_id + kBidIdBlockSize;
+    }
+    return next_id++;
+  }
+};
+
+/// The bid rows of a batch, one array literal per column.
+struct BidColumns {
+  ArrayLiteral id;
+  ArrayLiteral auction;
+  ArrayLiteral bidder;
+  ArrayLiteral buy_now;
+  ArrayLiteral max_amount;
+  ArrayLiteral accepted;
+  ArrayLiteral reason;
+  ArrayLiteral leading;
+  ArrayLiteral price;
+  ArrayLiteral leader;
+  ArrayLiteral min_next;
+  ArrayLiteral ends_at;
+  ArrayLiteral version;
+  ArrayLiteral placed_at;
+  ArrayLiteral key;
+
+  void add(const BidRow& b, std::int64_t bid_id) {
+    id.add(bid_id);
+    auction.add(b.auction_id);
+    bidder.add(b.bidder_id);
+    buy_now.add(b.buy_now);
+    max_amount.add(b.max_amount);
+    accepted.add(b.accepted);
+    reason.add(to_string(b.reject_reason));
+    leading.add(b.leading);
+    price.add(b.price_after);
+    leader.add(b.leader_after.value_or(0));
+    min_next.add(b.min_next_after);
+    ends_at.add(time_to_us(b.ends_at_after));
+    version.add(b.version_after);
+    placed_at.add(time_to_us(b.placed_at));
+    key.add(b.idempotency_key);
+  }
+};
+
+struct EventColumns {
+  ArrayLiteral auction;
+  ArrayLiteral version;
+  ArrayLiteral type;
+  ArrayLiteral at;
+  ArrayLiteral price;
+  ArrayLiteral leader;
+  ArrayLiteral count;
+  ArrayLiteral ends;
+  ArrayLiteral outcome;
+  ArrayLiteral winner;
+
+  void add(AuctionId id, const AuctionEvent& e) {
+    auction.add(id);
+    version.add(e.version);
+    type.add(to_string(e.type));
+    at.add(time_to_us(e.at));
+    price.add(e.price);
+    leader.add(e.leader.value_or(0));
+    count.add(e.bid_count);
+    ends.add(time_to_us(e.ends_at));
+    outcome.add(to_string(e.outcome));
+    winner.add(e.winner.value_or(0));
+  }
+};
+
+/// Auction rows whose state changed, with the version each must hold now.
+struct AuctionColumns {
+  ArrayLiteral id;
+  ArrayLiteral prev;
+  ArrayLiteral phase;
+  ArrayLiteral end;
+  ArrayLiteral leader;
+  ArrayLiteral leader_max;
+  ArrayLiteral second;
+  ArrayLiteral price;
+  ArrayLiteral count;
+  ArrayLiteral version;
+  ArrayLiteral outcome;
+  ArrayLiteral winner;
+  ArrayLiteral final_price;
+  ArrayLiteral ended;
+
+  void add(const AuctionState& s, std::int64_t prev_version) {
+    id.add(s.terms.id);
+    prev.add(prev_version);
+    phase.add(to_string(s.phase));
+    end.add(time_to_us(s.end_time));
+    leader.add(s.leader.value_or(0));
+    leader_max.add(s.leader_max);
+    second.add(s.second_max);
+    price.add(s.current_price);
+    count.add(s.bid_count);
+    version.add(s.version);
+    outcome.add(to_string(s.outcome));
+    winner.add(s.winner.value_or(0));
+    final_price.add(s.final_price);
+    ended.add(s.ended_at ? time_to_us(*s.ended_at) : 0);
+  }
+};
+
+struct NoticeColumns {
+  ArrayLiteral user;
+  ArrayLiteral auction;
+  ArrayLiteral type;
+  ArrayLiteral version;
+  ArrayLiteral amount;
+  ArrayLiteral ends;
+
+  void add(AuctionId id, const Notice& n) {
+    user.add(n.user);
+    auction.add(id);
+    type.add(to_string(n.type));
+    version.add(n.version);
+    amount.add(n.amount);
+    ends.add(time_to_us(n.ends_at));
+  }
+};
+
+/// Everything one group commit writes, as the columns of commit_batch(...).
+class BatchColumns {
+ public:
+  void add(const AuctionWrite& write, std::int64_t prev_version,
+           const std::vector<std::int64_t>& bid_ids) {
+    const AuctionState& s = write.state;
+    for (std::size_t k = 0; k < write.bids.size(); ++k) bids_.add(write.bids[k], bid_ids[k]);
+    for (const auto& e : write.events) events_.add(s.terms.id, e);
+    for (const auto& n : write.notices) notices_.add(s.terms.id, n);
+    if (write.ending_soon) ending_soon_.add(s.terms.id);
+    if (s.version != prev_version) auctions_.add(s, prev_version);  // else only rejections
+  }
+
+  /// Runs the statement; returns the users who got notifications.
+  pqxx::result commit(pqxx::nontransaction& w) const {
+    const BidColumns& b = bids_;
+    const EventColumns& e = events_;
+    const AuctionColumns& a = auctions_;
+    const NoticeColumns& n = notices_;
+    return w.exec_prepared(
+        "commit_batch", b.id.str(), b.auction.str(), b.bidder.str(), b.buy_now.str(),
+        b.max_amount.str(), b.accepted.str(), b.reason.str(), b.leading.str(), b.price.str(),
+        b.leader.str(), b.min_next.str(), b.ends_at.str(), b.version.str(), b.placed_at.str(),
+        b.key.str(), e.auction.str(), e.version.str(), e.type.str(), e.at.str(), e.price.str(),
+        e.leader.str(), e.count.str(), e.ends.str(), e.outcome.str(), e.winner.str(), a.id.str(),
+        a.prev.str(), a.phase.str(), a.end.str(), a.leader.str(), a.leader_max.str(),
+        a.second.str(), a.price.str(), a.count.str(), a.version.str(), a.outcome.str(),
+        a.winner.str(), a.final_price.str(), a.ended.str(), n.user.str(), n.auction.str(),
+        n.type.str(), n.version.str(), n.amount.str(), n.ends.str(), ending_soon_.str());
+  }
+
+ private:
+  BidColumns bids_;
+  EventColumns events_;
+  AuctionColumns auctions_;
+  NoticeColumns notices_;
+  ArrayLiteral ending_soon_;
+};
+
+struct CommitFailure {
+  Error error;
+  bool refused = false;  ///< rolled back for certain: nothing to find out
+};
+
+/// What the exception being handled means for the batch's callers.
+CommitFailure failure_of_current_exception(Session& session) {
+  try {
+    throw;
+  } catch (const pqxx::sql_error& e) {
+    // Refused as a whole (the statement rolled back): a version guard, a
+    // deadlock, a serialization failure, or a key written meanwhile by
+    // a killed predecessor's last commit. The actors reload and retry.
+    const std::string& state = e.sqlstate();
+    if (state == kVersionConflict || state == "40P01" || state == "40001" || state == "23505") {
+      spdlog::warn("group commit refused ({}): {}", state, e.what());
+      return {unavailable("the auction changed meanwhile; nothing was applied, please retry"),
+              true};
+    }
+    return {database_error_from_current_exception(session, "group commit")};
+  } catch (...) {
+    return {database_error_from_current_exception(session, "group commit")};
+  }
+}
+
 }  // namespace
 
 CommitQueue::CommitQueue(const Database& db, int writers, std::size_t max_rows_per_transaction)
@@ -163,116 +358,19 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
   try {
     // One autocommit statement: atomic, and a single round trip.
     pqxx::nontransaction w(session.conn());
-    // Ids come from blocks of the database sequence, so they are unique
-    // across writers and restarts without a round trip per bid.
+    BidIdBlocks blocks{next_id, block_end};
+    BatchColumns columns;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      for (std::size_t k = 0; k < batch[i].write.bids.size(); ++k) {
-        if (next_id == block_end) {
-          next_id = w.exec_prepared1("next_bid_id_block")[0].as<std::int64_t>() * kBidIdBlockSize;
-          block_end = next_id + kBidIdBlockSize;
-        }
-        ids[i].push_back(next_id++);
-      }
-    }
-    ArrayLiteral id, auction, bidder, buy_now, max_amount, accepted, reason, leading, price, leader,
-        min_next, ends_at, version, placed_at, key;
-    ArrayLiteral e_auction, e_version, e_type, e_at, e_price, e_leader, e_count, e_ends, e_outcome,
-        e_winner;
-    ArrayLiteral a_id, a_prev, a_phase, a_end, a_leader, a_leader_max, a_second, a_price, a_count,
-        a_version, a_outcome, a_winner, a_final, a_ended;
-    ArrayLiteral n_user, n_auction, n_type, n_version, n_amount, n_ends, es_auction;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const AuctionWrite& write = batch[i].write;
-      for (std::size_t k = 0; k < write.bids.size(); ++k) {
-        const BidRow& b = write.bids[k];
-        id.add(ids[i][k]);
-        auction.add(b.auction_id);
-        bidder.add(b.bidder_id);
-        buy_now.add(b.buy_now);
-        max_amount.add(b.max_amount);
-        accepted.add(b.accepted);
-        reason.add(to_string(b.reject_reason));
-        leading.add(b.leading);
-        price.add(b.price_after);
-        leader.add(b.leader_after.value_or(0));
-        min_next.add(b.min_next_after);
-        ends_at.add(time_to_us(b.ends_at_after));
-        version.add(b.version_after);
-        placed_at.add(time_to_us(b.placed_at));
-        key.add(b.idempotency_key);
-      }
-      const AuctionState& s = write.state;
-      for (const auto& e : write.events) {
-        e_auction.add(s.terms.id);
-        e_version.add(e.version);
-        e_type.add(to_string(e.type));
-        e_at.add(time_to_us(e.at));
-        e_price.add(e.price);
-        e_leader.add(e.leader.value_or(0));
-        e_count.add(e.bid_count);
-        e_ends.add(time_to_us(e.ends_at));
-        e_outcome.add(to_string(e.outcome));
-        e_winner.add(e.winner.value_or(0));
-      }
-      for (const auto& n : write.notices) {
-        n_user.add(n.user);
-        n_auction.add(s.terms.id);
-        n_type.add(to_string(n.type));
-        n_version.add(n.version);
-        n_amount.add(n.amount);
-        n_ends.add(time_to_us(n.ends_at));
-      }
-      if (write.ending_soon) es_auction.add(s.terms.id);
-      if (s.version == batch[i].prev_version) continue;  // only rejections: state unchanged
-      a_id.add(s.terms.id);
-      a_prev.add(batch[i].prev_version);
-      a_phase.add(to_string(s.phase));
-      a_end.add(time_to_us(s.end_time));
-      a_leader.add(s.leader.value_or(0));
-      a_leader_max.add(s.leader_max);
-      a_second.add(s.second_max);
-      a_price.add(s.current_price);
-      a_count.add(s.bid_count);
-      a_version.add(s.version);
-      a_outcome.add(to_string(s.outcome));
-      a_winner.add(s.winner.value_or(0));
-      a_final.add(s.final_price);
-      a_ended.add(s.ended_at ? time_to_us(*s.ended_at) : 0);
+      for (std::size_t k = 0; k < batch[i].write.bids.size(); ++k) ids[i].push_back(blocks.next(w));
+      columns.add(batch[i].write, batch[i].prev_version, ids[i]);
     }
     sent = true;
-    auto notified_rows = w.exec_prepared(
-        "commit_batch", id.str(), auction.str(), bidder.str(), buy_now.str(), max_amount.str(),
-        accepted.str(), reason.str(), leading.str(), price.str(), leader.str(), min_next.str(),
-        ends_at.str(), version.str(), placed_at.str(), key.str(), e_auction.str(), e_version.str(),
-        e_type.str(), e_at.str(), e_price.str(), e_leader.str(), e_count.str(), e_ends.str(),
-        e_outcome.str(), e_winner.str(), a_id.str(), a_prev.str(), a_phase.str(), a_end.str(),
-        a_leader.str(), a_leader_max.str(), a_second.str(), a_price.str(), a_count.str(),
-        a_version.str(), a_outcome.str(), a_winner.str(), a_final.str(), a_ended.str(),
-        n_user.str(), n_auction.str(), n_type.str(), n_version.str(), n_amount.str(), n_ends.str(),
-        es_auction.str());
-    for (const auto& row : notified_rows) notified.push_back(row[0].as<std::int64_t>());
+    for (const auto& row : columns.commit(w)) notified.push_back(row[0].as<std::int64_t>());
   } catch (...) {
-    bool refused = false;  // rolled back for certain: nothing to find out
-    Error error = [&] {
-      try {
-        throw;
-      } catch (const pqxx::sql_error& e) {
-        // Refused as a whole (the statement rolled back): a version guard, a
-        // deadlock, a serialization failure, or a key written meanwhile by
-        // a killed predecessor's last commit. The actors reload and retry.
-        const std::string& state = e.sqlstate();
-        if (state == kVersionConflict || state == "40P01" || state == "40001" || state == "23505") {
-          spdlog::warn("group commit refused ({}): {}", state, e.what());
-          refused = true;
-          return unavailable("the auction changed meanwhile; nothing was applied, please retry");
-        }
-        return database_error_from_current_exception(session, "group commit");
-      } catch (...) {
-        return database_error_from_current_exception(session, "group commit");
-      }
-    }();
+    const auto failure = failure_of_current_exception(session);
+    Error error = failure.error;
     bool committed = false;
-    if (sent && !refused && error.code == ErrorCode::kUnavailable) {
+    if (sent && !failure.refused && error.code == ErrorCode::kUnavailable) {
       // The connection broke while the statement ran: it may have
       // committed. Answer only what is known.
       const auto known = committed_after_all(session, witness_of(batch, ids));
@@ -296,16 +394,7 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
       return;
     }
   }
-  {
-    std::lock_guard lock(mu_);
-    ++stats_.transactions;
-    stats_.auctions += batch.size();
-    stats_.bids += bid_count;
-    stats_.commit_micros +=
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::chrono::steady_clock::now() - started)
-                                       .count());
-  }
+  record_commit(batch.size(), bid_count, std::chrono::steady_clock::now() - started);
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(ids[i]));
   if (!notified.empty()) {
     NotifiedCallback listener;
@@ -315,6 +404,16 @@ void CommitQueue::commit_batch(Session& session, std::vector<Item>& batch, std::
     }
     if (listener) listener(notified);
   }
+}
+
+void CommitQueue::record_commit(std::size_t auctions, std::size_t bids,
+                                std::chrono::steady_clock::duration took) {
+  std::lock_guard lock(mu_);
+  ++stats_.transactions;
+  stats_.auctions += auctions;
+  stats_.bids += bids;
+  stats_.commit_micros += static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(took).count());
 }
 
 void CommitQueue::set_notified_listener(NotifiedCallback listener) {

@@ -4,6 +4,7 @@
 /// everything queued and commit it as one transaction (multi-row inserts via
 /// unnest), then call each submitter back. Callers never block.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -57,6 +58,8 @@ class CommitQueue {
   void writer_loop();
   void commit_batch(Session& session, std::vector<Item>& batch, std::int64_t& next_id,
                     std::int64_t& block_end);
+  void record_commit(std::size_t auctions, std::size_t bids,
+                     std::chrono::steady_clock::duration took);
 
   const Database& db_;
   const std::size_t max_rows_;

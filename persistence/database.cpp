@@ -55,6 +55,17 @@ pqxx::connection& Session::conn() {
 
 void Session::reset() { conn_.reset(); }
 
+bool database_answers(Session& session) {
+  try {
+    pqxx::nontransaction q(session.conn());
+    q.exec("SELECT 1");
+    return true;
+  } catch (const std::exception&) {
+    session.reset();
+    return false;
+  }
+}
+
 Error database_error_from_current_exception(Session& session, const char* what) {
   try {
     throw;

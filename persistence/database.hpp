@@ -44,8 +44,8 @@ class Session {
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
-  Session(Session&&) noexcept;
-  Session& operator=(Session&&) noexcept;
+  Session(Session&& other) noexcept;
+  Session& operator=(Session&& other) noexcept;
 
   pqxx::connection& conn();
   void reset();
@@ -54,6 +54,10 @@ class Session {
   const Database* db_;
   std::unique_ptr<pqxx::connection> conn_;
 };
+
+/// Whether the database answers a trivial query now, on `session`'s
+/// connection (reopened if it was lost). Quiet: the caller reports changes.
+bool database_answers(Session& session);
 
 /// Runs `fn`, turning libpqxx exceptions into an Error: connection loss and
 /// "in doubt" commits are UNAVAILABLE (not known to be applied; the session

@@ -41,6 +41,9 @@ struct BidRow {
   AuctionId auction_id = 0;
   UserId bidder_id = 0;
   std::string bidder_name;  ///< read side only
+  /// Display name of leader_after, read side only: a retry's reply names the
+  /// leader as the first reply did.
+  std::string leader_name_after;
   bool buy_now = false;
   Money max_amount = 0;
   bool accepted = false;
@@ -115,6 +118,7 @@ enum class AuctionOrder { kNewest, kEndingSoon, kMostBids };
 struct AuctionFilter {
   std::optional<Status> status;
   std::optional<UserId> seller_id;
+  std::optional<std::string> seller_username;
   std::optional<std::string> category;
   std::string text;
   AuctionOrder order = AuctionOrder::kNewest;

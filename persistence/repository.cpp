@@ -162,8 +162,9 @@ Result<AuctionRecord> Repository::create_auction(UserId seller_id, const NewAuct
         "insert_auction", seller_id, l.title, l.description, nlohmann::json(l.media_urls).dump(),
         l.category, t.currency, t.starting_price, t.reserve_price, t.buy_now_price,
         t.increment.fixed, time_to_us(t.start_time), time_to_us(t.original_end_time),
-        t.soft_close_window.count(), t.soft_close_extension.count(), time_to_us(now));
-    const AuctionId id = row[0].as<std::int64_t>();
+        t.soft_close_window.count(), t.soft_close_extension.count(), time_to_us(now),
+        t.soft_close_max_extension.count());
+    const auto id = row[0].as<AuctionId>();
     w.exec_prepared0("insert_created_event", id, time_to_us(now), t.starting_price,
                      time_to_us(t.original_end_time));
     auto stored = w.exec_prepared("auction_by_id", id);
@@ -190,10 +191,11 @@ Result<Page<AuctionRecord>> Repository::list_auctions(const AuctionFilter& filte
                             : filter.order == AuctionOrder::kMostBids ? "list_most_bids"
                                                                       : "list_newest";
     pqxx::read_transaction w(session_.conn());
-    auto rows = w.exec_prepared(statement, std::string(status_name(filter.status)),
-                                filter.seller_id.value_or(0), filter.category.has_value(),
-                                filter.category.value_or(""), like_pattern(filter.text), keys->has,
-                                keys->a, keys->b, time_to_us(now), limit + 1);
+    auto rows =
+        w.exec_prepared(statement, std::string(status_name(filter.status)),
+                        filter.seller_id.value_or(0), filter.category.has_value(),
+                        filter.category.value_or(""), like_pattern(filter.text), keys->has, keys->a,
+                        keys->b, time_to_us(now), limit + 1, filter.seller_username.value_or(""));
     Page<AuctionRecord> out;
     for (const auto& row : rows) {
       if (static_cast<int>(out.items.size()) == limit) {
@@ -465,7 +467,7 @@ Result<Page<AuctionRecord>> Repository::followed_auctions(UserId user, const Pag
         break;
       }
       out.items.push_back(auction_from_row(row));
-      last_followed_at = row[31].as<std::int64_t>();
+      last_followed_at = row[kAuctionColumns].as<std::int64_t>();
     }
     return out;
   });

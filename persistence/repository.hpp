@@ -45,7 +45,7 @@ class Repository {
   Result<std::optional<BidRow>> find_keyed_bid(UserId bidder, const std::string& key);
   /// Records a rejected attempt (audit) outside any actor; returns the row
   /// with its id, or the earlier row when the idempotency key was used.
-  Result<BidRow> record_rejected_bid(BidRow row);
+  Result<BidRow> record_rejected_bid(BidRow b);
 
   // Watchers
   /// Events with after < version <= up_to, in order.

@@ -1,7 +1,11 @@
 #include "row_mapping.hpp"
 
+#include <stdexcept>
+
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+
+#include "sql.hpp"
 
 namespace auction::persistence {
 namespace {
@@ -62,6 +66,7 @@ AuctionRecord auction_from_row(const pqxx::row& r) {
   a.seller_name = r[28].as<std::string>();
   a.leader_name = r[29].is_null() ? "" : r[29].as<std::string>();
   a.ending_soon_sent = r[30].as<bool>();
+  t.soft_close_max_extension = Duration{r[31].as<std::int64_t>()};
   return a;
 }
 
@@ -84,7 +89,23 @@ BidRow bid_from_row(const pqxx::row& r) {
   b.idempotency_key = r[14].as<std::string>();
   b.bidder_name = r[15].as<std::string>();
   b.currency = r[16].as<std::string>();
+  b.leader_name_after = r[17].as<std::string>();
   return b;
+}
+
+std::string_view bid_select() {
+  // sql.hpp keeps its column lists to itself: cut the SELECT ... FROM off the
+  // statement that has nothing else before its WHERE.
+  static const std::string_view select = [] {
+    for (const auto& [name, text] : sql::kPrepared) {
+      if (std::string_view(name) != "keyed_bid") continue;
+      const std::string_view statement(text);
+      const auto where = statement.find("WHERE ");
+      if (where != std::string_view::npos) return statement.substr(0, where);
+    }
+    throw std::logic_error("sql.hpp: no keyed_bid statement to take the bid columns from");
+  }();
+  return select;
 }
 
 StoredEvent event_from_row(const pqxx::row& r) {

@@ -15,7 +15,7 @@ namespace auction::persistence::sql {
   "a.soft_close_extension_us, ts_to_us(a.created_at), a.phase, ts_to_us(a.end_time), "         \
   "a.leader_id, a.leader_max, a.second_max, a.current_price, a.bid_count, a.version, "         \
   "a.outcome, a.winner_id, a.final_price, ts_to_us(a.ended_at), s.display_name, "              \
-  "l.display_name, a.ending_soon_sent "
+  "l.display_name, a.ending_soon_sent, a.soft_close_max_extension_us "
 #define AUCTION_FROM                                     \
   " FROM auctions a JOIN users s ON s.id = a.seller_id " \
   "LEFT JOIN users l ON l.id = a.leader_id "
@@ -23,9 +23,10 @@ namespace auction::persistence::sql {
   "b.id, b.auction_id, b.bidder_id, b.buy_now, b.max_amount, b.accepted, b.reject_reason, "    \
   "b.is_leading, b.price_after, b.leader_after, b.min_next_after, ts_to_us(b.ends_at_after), " \
   "b.version_after, ts_to_us(b.placed_at), coalesce(b.idempotency_key, ''), "                  \
-  "u.display_name, a.currency "
-#define BID_FROM \
-  " FROM bids b JOIN users u ON u.id = b.bidder_id JOIN auctions a ON a.id = b.auction_id "
+  "u.display_name, a.currency, coalesce(lb.display_name, '') "
+#define BID_FROM                                                                            \
+  " FROM bids b JOIN users u ON u.id = b.bidder_id JOIN auctions a ON a.id = b.auction_id " \
+  "LEFT JOIN users lb ON lb.id = b.leader_after "
 
 #define NOTIFICATION_COLUMNS                                                        \
   "n.seq, n.type, n.auction_id, a.title, n.amount, a.currency, n.auction_version, " \
@@ -39,13 +40,12 @@ namespace auction::persistence::sql {
   " WHERE ($1::text = '' OR CASE $1::text "                                           \
   "  WHEN 'SCHEDULED' THEN a.phase = 'OPEN' AND a.start_time > us_to_ts($9::bigint) " \
   "  WHEN 'ACTIVE' THEN a.phase = 'OPEN' AND a.start_time <= us_to_ts($9::bigint) "   \
-  "                     AND a.end_time > us_to_ts($9::bigint) "                       \
-  "  WHEN 'ENDED' THEN a.phase = 'ENDED' OR (a.phase = 'OPEN' AND a.end_time <= "     \
-  "us_to_ts($9::bigint)) "                                                            \
+  "  WHEN 'ENDED' THEN a.phase = 'ENDED' "                                            \
   "  ELSE a.phase = 'CANCELLED' END) "                                                \
   "AND ($2::bigint = 0 OR a.seller_id = $2::bigint) "                                 \
   "AND (NOT $3::bool OR a.category = $4::text) "                                      \
-  "AND ($5::text = '' OR a.title ILIKE $5::text) "
+  "AND ($5::text = '' OR a.title ILIKE $5::text) "                                    \
+  "AND ($11::text = '' OR s.username = $11::text) "
 
 inline constexpr std::array<std::pair<const char*, const char*>, 34> kPrepared = {{
     {"insert_user",
@@ -65,9 +65,10 @@ inline constexpr std::array<std::pair<const char*, const char*>, 34> kPrepared =
     {"insert_auction",
      "INSERT INTO auctions (seller_id, title, description, media_urls, category, currency, "
      "starting_price, reserve_price, buy_now_price, min_increment, start_time, original_end_time, "
-     "soft_close_window_us, soft_close_extension_us, created_at, end_time, current_price) "
+     "soft_close_window_us, soft_close_extension_us, created_at, end_time, current_price, "
+     "soft_close_max_extension_us) "
      "SELECT $1, $2, $3, ARRAY(SELECT json_array_elements_text($4::json)), $5, $6, $7, $8, $9, "
-     "$10, us_to_ts($11), us_to_ts($12), $13, $14, us_to_ts($15), us_to_ts($12), $7 "
+     "$10, us_to_ts($11), us_to_ts($12), $13, $14, us_to_ts($15), us_to_ts($12), $7, $16 "
      "RETURNING id"},
     {"insert_created_event",
      "INSERT INTO auction_events (auction_id, version, type, at, price, leader_id, bid_count, "
