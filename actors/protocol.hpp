@@ -4,78 +4,12 @@
 #include <caf/all.hpp>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <vector>
 
-#include "actors/reply.hpp"
-#include "domain/auction.hpp"
-#include "domain/top_bidders.hpp"
-#include "persistence/records.hpp"
+#include "actors/commands.hpp"
+#include "actors/watch.hpp"
 
 namespace auction::actors {
-
-/// The answer to a bid: exactly what PlaceBid returns.
-struct BidReply {
-  std::int64_t bid_id = 0;
-  bool accepted = false;
-  RejectReason reason = RejectReason::kNone;
-  bool leading = false;
-  Money current_price = 0;
-  std::optional<UserId> leader;
-  Money minimum_next_bid = 0;
-  TimePoint ends_at;
-  std::int64_t version = 0;
-  std::string currency;
-};
-
-/// An auction as the public reads it (committed state only).
-struct AuctionView {
-  persistence::AuctionRecord record;
-  std::vector<TopBidderEntry> top_bidders;
-};
-
-struct BuyNowReply {
-  std::int64_t bid_id = 0;
-  AuctionView auction;
-};
-
-/// Who is acting, as the authenticated token says (and the suspension list).
-struct Caller {
-  UserId id = 0;
-  std::string display_name;
-  bool is_admin = false;
-  bool suspended = false;
-};
-
-/// The caller's gRPC deadline: a command still queued when it passes is
-/// answered DEADLINE_EXCEEDED and not applied.
-inline constexpr TimePoint kNoDeadline = TimePoint::max();
-
-struct BidCommand {
-  Caller bidder;
-  Money max_amount = 0;
-  std::string idempotency_key;  ///< empty = none
-  ReplyPtr<BidReply> reply;
-  TimePoint deadline = kNoDeadline;
-};
-
-struct BuyNowCommand {
-  Caller buyer;
-  std::string idempotency_key;
-  ReplyPtr<BuyNowReply> reply;
-  TimePoint deadline = kNoDeadline;
-};
-
-struct CancelCommand {
-  Caller caller;
-  ReplyPtr<AuctionView> reply;
-  TimePoint deadline = kNoDeadline;
-};
-
-struct GetCommand {
-  std::size_t top_bidders = 5;
-  ReplyPtr<AuctionView> reply;
-};
 
 /// A group-commit outcome, delivered back to the actor that submitted it.
 struct CommitOutcome {
@@ -101,8 +35,6 @@ using watch_atom = caf::atom_constant<caf::atom("watch")>;
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 using ending_soon_atom = caf::atom_constant<caf::atom("endsoon")>;
 
-struct WatchCommand;
-
 using auction_actor = caf::typed_actor<
     caf::reacts_to<bid_atom, BidCommand>, caf::reacts_to<buy_now_atom, BuyNowCommand>,
     caf::reacts_to<cancel_atom, CancelCommand>, caf::reacts_to<get_atom, GetCommand>,
@@ -120,3 +52,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::CancelCommand)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::GetCommand)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::CommitOutcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::ReloadOutcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::WatchCommand)

@@ -2,6 +2,11 @@
 
 namespace auction::actors {
 
+Error idempotency_key_reused() {
+  return Error{ErrorCode::kAlreadyExists,
+               "this idempotency_key was already used with different parameters"};
+}
+
 BidReply bid_reply_from_row(const persistence::BidRow& row, const std::string& currency) {
   BidReply r;
   r.bid_id = row.id;
@@ -10,6 +15,7 @@ BidReply bid_reply_from_row(const persistence::BidRow& row, const std::string& c
   r.leading = row.leading;
   r.current_price = row.price_after;
   r.leader = row.leader_after;
+  r.leader_name = row.leader_name_after;
   r.minimum_next_bid = row.min_next_after;
   r.ends_at = row.ends_at_after;
   r.version = row.version_after;

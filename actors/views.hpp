@@ -4,9 +4,12 @@
 #include <string>
 #include <vector>
 
-#include "actors/protocol.hpp"
+#include "actors/commands.hpp"
 
 namespace auction::actors {
+
+/// The same (bidder, idempotency key) came with other parameters.
+Error idempotency_key_reused();
 
 BidReply bid_reply_from_row(const persistence::BidRow& row, const std::string& currency);
 

@@ -30,6 +30,18 @@ WatchUpdatePtr event_update(const AuctionTerms& terms, const AuctionEvent& event
   return u;
 }
 
+std::vector<WatchUpdatePtr> updates_from_stored(const AuctionTerms& terms,
+                                                std::vector<persistence::StoredEvent> stored,
+                                                TimePoint now) {
+  std::vector<WatchUpdatePtr> updates;
+  updates.reserve(stored.size());
+  for (auto& e : stored) {
+    updates.push_back(
+        event_update(terms, e.event, std::move(e.leader_name), std::move(e.winner_name), now));
+  }
+  return updates;
+}
+
 WatchUpdatePtr snapshot_update(AuctionView view, TimePoint now) {
   auto u = std::make_shared<WatchUpdate>();
   const AuctionState& s = view.record.state;
@@ -42,7 +54,7 @@ WatchUpdatePtr snapshot_update(AuctionView view, TimePoint now) {
   u->leader_name = view.record.leader_name;
   u->bid_count = s.bid_count;
   u->minimum_next_bid = minimum_next_bid(s);
-  u->ends_at = s.end_time;
+  u->ends_at = bidding_end(s);
   u->currency = s.terms.currency;
   u->outcome = s.outcome;
   u->winner = s.winner;
@@ -59,7 +71,7 @@ WatchUpdatePtr heartbeat_update(const AuctionState& committed, TimePoint now) {
   u->auction_id = committed.terms.id;
   u->version = committed.version;
   u->server_time = now;
-  u->ends_at = committed.end_time;
+  u->ends_at = bidding_end(committed);
   u->currency = committed.terms.currency;
   return u;
 }

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/protocol.hpp"
+#include "actors/commands.hpp"
 
 namespace auction::actors {
 
@@ -41,6 +41,10 @@ using Coalescer = std::function<WatchUpdatePtr()>;
 WatchUpdatePtr event_update(const AuctionTerms& terms, const AuctionEvent& event,
                             std::string leader_name, std::string winner_name, TimePoint now);
 WatchUpdatePtr snapshot_update(AuctionView view, TimePoint now);
+/// Stored events (the events table) as updates, in their order.
+std::vector<WatchUpdatePtr> updates_from_stored(const AuctionTerms& terms,
+                                                std::vector<persistence::StoredEvent> stored,
+                                                TimePoint now);
 WatchUpdatePtr heartbeat_update(const AuctionState& committed, TimePoint now);
 
 /// One watcher's end of the stream (the gRPC layer implements it). Every
@@ -71,5 +75,3 @@ struct WatchCommand {
 };
 
 }  // namespace auction::actors
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(auction::actors::WatchCommand)

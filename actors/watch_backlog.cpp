@@ -1,5 +1,6 @@
 #include "actors/watch_backlog.hpp"
 
+#include <algorithm>
 #include <iterator>
 
 namespace auction::actors {
@@ -57,7 +58,10 @@ void WatchBacklog::replay(std::optional<std::vector<WatchUpdatePtr>> missed,
          queue_.front().update->version <= last) {
     queue_.pop_front();
   }
-  for (auto it = missed->rbegin(); it != missed->rend(); ++it) queue_.push_front({*it, now});
+  // Newest first, each to the front: the missed events end up in order.
+  std::for_each(missed->rbegin(), missed->rend(), [&](const WatchUpdatePtr& update) {
+    queue_.push_front({update, now});
+  });
   replayed_ = missed->size();
 }
 
