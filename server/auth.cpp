@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "server/status.hpp"
+
 namespace auction::server {
 namespace {
 
@@ -27,17 +29,16 @@ bool from_b64url(std::string_view in, std::string& out) {
   return true;
 }
 
-Error unauthenticated(std::string msg) { return {ErrorCode::kUnauthenticated, std::move(msg)}; }
-
 }  // namespace
 
 TokenSigner::TokenSigner(std::string_view secret, Duration ttl) : ttl_(ttl) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   if (secret.empty()) {
-    randombytes_buf(key_, sizeof key_);
+    randombytes_buf(key_.data(), key_.size());
   } else {
-    crypto_generichash(key_, sizeof key_, reinterpret_cast<const unsigned char*>(secret.data()),
-                       secret.size(), nullptr, 0);
+    crypto_generichash(key_.data(), key_.size(),
+                       reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                       nullptr, 0);
   }
 }
 
@@ -51,10 +52,10 @@ std::string TokenSigner::issue(const TokenClaims& claims) const {
   const std::string payload = body.dump();
   const std::string encoded =
       b64url(reinterpret_cast<const unsigned char*>(payload.data()), payload.size());
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(encoded.data()),
-                         encoded.size(), key_);
-  return encoded + "." + b64url(mac, sizeof mac);
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+  crypto_auth_hmacsha256(mac.data(), reinterpret_cast<const unsigned char*>(encoded.data()),
+                         encoded.size(), key_.data());
+  return encoded + "." + b64url(mac.data(), mac.size());
 }
 
 Result<TokenClaims> TokenSigner::verify(std::string_view token, TimePoint now) const {
@@ -69,7 +70,7 @@ Result<TokenClaims> TokenSigner::verify(std::string_view token, TimePoint now) c
   }
   if (crypto_auth_hmacsha256_verify(reinterpret_cast<const unsigned char*>(mac.data()),
                                     reinterpret_cast<const unsigned char*>(encoded.data()),
-                                    encoded.size(), key_) != 0) {
+                                    encoded.size(), key_.data()) != 0) {
     return bad;
   }
   std::string payload;
@@ -90,13 +91,13 @@ Result<TokenClaims> TokenSigner::verify(std::string_view token, TimePoint now) c
 }
 
 std::string hash_password(std::string_view password) {
-  char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(),
+  std::array<char, crypto_pwhash_STRBYTES> out{};
+  if (crypto_pwhash_str_alg(out.data(), password.data(), password.size(),
                             crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
                             crypto_pwhash_ALG_ARGON2ID13) != 0) {
     throw std::runtime_error("out of memory while hashing a password");
   }
-  return out;
+  return out.data();
 }
 
 bool verify_password(std::string_view password, const std::string& hash) {

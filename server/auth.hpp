@@ -1,10 +1,11 @@
 #pragma once
 /// Bearer tokens (HMAC-SHA256 signed, with expiry) and password hashing
 /// (argon2id), both from libsodium. No gRPC here.
+#include <array>
 #include <string>
 #include <string_view>
 
-#include "actors/protocol.hpp"
+#include "actors/commands.hpp"
 #include "domain/result.hpp"
 
 namespace auction::server {
@@ -27,7 +28,7 @@ class TokenSigner {
   Duration ttl() const { return ttl_; }
 
  private:
-  unsigned char key_[32];
+  std::array<unsigned char, 32> key_{};
   Duration ttl_;
 };
 

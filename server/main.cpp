@@ -14,6 +14,7 @@
 #include "persistence/migrations.hpp"
 #include "persistence/repository.hpp"
 #include "server/auth.hpp"
+#include "server/readiness.hpp"
 #include "server/services.hpp"
 
 namespace {
@@ -114,7 +115,8 @@ int main(int argc, char** argv) {
       ->envname("AUCTIOND_SHUTDOWN_GRACE_MS")
       ->check(CLI::Range(0, 60'000));
   app.add_option("--ending-soon-lead-ms", o.ending_soon_lead_ms,
-                 "ENDING_SOON goes to bidders and followers this long before the end")
+                 "ENDING_SOON goes to bidders and followers this long before the end, "
+                 "at most a quarter of the auction's length before it")
       ->envname("AUCTIOND_ENDING_SOON_LEAD_MS")
       ->check(CLI::Range(0, 7 * 24 * 3600 * 1000));
   app.add_option("--max-streams", o.max_streams,
@@ -122,7 +124,8 @@ int main(int argc, char** argv) {
       ->envname("AUCTIOND_MAX_STREAMS")
       ->check(CLI::Range(1, 1'000'000));
   app.add_option("--watch-heartbeat-ms", o.watch_heartbeat_ms,
-                 "a HEARTBEAT at least this often on every WatchAuction stream")
+                 "a HEARTBEAT at least this often on every WatchAuction stream, and on a "
+                 "WatchNotifications stream that has been quiet this long")
       ->envname("AUCTIOND_WATCH_HEARTBEAT_MS")
       ->check(CLI::Range(100, 5000));
   app.add_option("--watch-backlog", o.watch_backlog,
@@ -188,7 +191,7 @@ int main(int argc, char** argv) {
   // Declared before the actor system and the engine, so they outlive both:
   // actors push to streams until the actor system is gone.
   auction::server::StreamRegistry streams(static_cast<std::size_t>(o.max_streams));
-  auction::server::NotificationHub hub;
+  auction::server::NotificationHub hub{std::chrono::milliseconds(o.watch_heartbeat_ms)};
   caf::actor_system_config cfg;
   cfg.set("scheduler.policy",
           o.scheduler == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
@@ -199,7 +202,7 @@ int main(int argc, char** argv) {
   engine_config.query_threads = o.query_threads;
   engine_config.ending_soon_lead = std::chrono::milliseconds(o.ending_soon_lead_ms);
   engine_config.heartbeat = std::chrono::milliseconds(o.watch_heartbeat_ms);
-  auction::actors::Engine engine(system, db, engine_config);
+  auction::actors::ActorEngine engine(system, db, engine_config);
   engine.on_notified([&hub](const std::vector<auction::UserId>& users) { hub.wake(users); });
   // A killed predecessor's last commit may still be running: let it finish
   // before the actors are rebuilt from what the database holds.
@@ -247,6 +250,14 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot listen on {}", o.listen);
     return 1;
   }
+  // Health: "" is the process; each service follows the database.
+  auction::persistence::Session probe_session(db);
+  const auction::server::Readiness readiness(
+      *server->GetHealthCheckService(),
+      {auction::v1::AuctionService::service_full_name(),
+       auction::v1::UserService::service_full_name()},
+      [&probe_session] { return auction::persistence::database_answers(probe_session); },
+      std::chrono::seconds(1));
   const std::string host = o.listen.substr(0, o.listen.rfind(':'));
   // One stable line on stdout for scripts and tests to find the port.
   std::printf("auctiond listening on %s:%d\n", host.c_str(), port);

@@ -92,8 +92,11 @@ Result<NewAuctionInput> new_auction_from_proto(const v1::CreateAuctionRequest& r
   if (!window) return window.error();
   auto extension = from_proto("soft_close_extension", req.soft_close_extension());
   if (!extension) return extension.error();
+  auto max_extension = from_proto("soft_close_max_extension", req.soft_close_max_extension());
+  if (!max_extension) return max_extension.error();
   in.soft_close_window = *window;
   in.soft_close_extension = *extension;
+  in.soft_close_max_extension = *max_extension;
   return in;
 }
 
@@ -161,7 +164,7 @@ void to_proto(const persistence::AuctionRecord& record, const actors::Caller* vi
   out->set_starting_price(t.starting_price);
   out->set_has_reserve(t.reserve_price > 0);
   out->set_reserve_met(t.reserve_price > 0 && reserve_met(s));
-  if (viewer && (viewer->is_admin || viewer->id == t.seller_id)) {
+  if (viewer != nullptr && (viewer->is_admin || viewer->id == t.seller_id)) {
     out->set_reserve_price(t.reserve_price);
   }
   out->set_buy_now_price(t.buy_now_price);
@@ -171,7 +174,8 @@ void to_proto(const persistence::AuctionRecord& record, const actors::Caller* vi
   to_proto(t.original_end_time, out->mutable_original_end_time());
   to_proto(t.soft_close_window, out->mutable_soft_close_window());
   to_proto(t.soft_close_extension, out->mutable_soft_close_extension());
-  const Status status = status_at(s, now);
+  to_proto(t.soft_close_max_extension, out->mutable_soft_close_max_extension());
+  const Status status = shown_status(s, now);
   out->set_status(to_proto(status));
   out->set_outcome(to_proto(s.outcome));
   out->set_current_price(s.current_price);
@@ -200,6 +204,7 @@ void to_proto(const actors::BidReply& r, v1::PlaceBidResponse* out) {
   out->set_leading(r.leading);
   out->set_current_price(r.current_price);
   if (r.leader) out->set_leading_bidder_id(id_string(*r.leader));
+  out->set_leading_bidder_name(r.leader_name);
   out->set_minimum_next_bid(r.minimum_next_bid);
   to_proto(r.ends_at, out->mutable_ends_at());
   out->set_version(r.version);
@@ -216,7 +221,7 @@ void to_proto(const persistence::BidRow& b, const actors::Caller* viewer, v1::Bi
   out->set_version(b.version_after);
   out->set_accepted(b.accepted);
   out->set_reject_reason(to_proto(b.reject_reason));
-  if (viewer && (viewer->is_admin || viewer->id == b.bidder_id)) {
+  if (viewer != nullptr && (viewer->is_admin || viewer->id == b.bidder_id)) {
     out->set_max_amount(b.max_amount);
   }
   out->set_buy_now(b.buy_now);

@@ -3,7 +3,7 @@
 /// build replies, so the wire format lives in one place.
 #include <optional>
 
-#include "actors/protocol.hpp"
+#include "actors/commands.hpp"
 #include "actors/watch.hpp"
 #include "auction/v1/auction.pb.h"
 #include "domain/result.hpp"

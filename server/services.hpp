@@ -1,29 +1,19 @@
 #pragma once
-/// gRPC callback services: translate proto <-> domain, authenticate, and
-/// hand the work to the engine. No business logic and no SQL here.
+/// gRPC callback services: translate proto <-> domain and hand the work to
+/// the engine, each handler through the one Pipeline (authentication, ids,
+/// paging, finishing). No business logic and no SQL here.
 #include <grpcpp/grpcpp.h>
 
-#include "actors/engine.hpp"
+#include <functional>
+
+#include "actors/engine_api.hpp"
 #include "auction/v1/auction.grpc.pb.h"
 #include "server/auth.hpp"
+#include "server/pipeline.hpp"
 #include "server/rate_limiter.hpp"
 #include "server/streams.hpp"
 
 namespace auction::server {
-
-/// Reads the bearer token. Required: UNAUTHENTICATED without one. Optional:
-/// none is fine, but a bad one is still UNAUTHENTICATED.
-class Authenticator {
- public:
-  Authenticator(const TokenSigner& signer, const actors::Engine& engine)
-      : signer_(signer), engine_(engine) {}
-  Result<actors::Caller> required(const grpc::CallbackServerContext* ctx) const;
-  Result<std::optional<actors::Caller>> optional(const grpc::CallbackServerContext* ctx) const;
-
- private:
-  const TokenSigner& signer_;
-  const actors::Engine& engine_;
-};
 
 /// What the streaming RPCs share.
 struct StreamSettings {
@@ -36,7 +26,7 @@ class AuctionServiceImpl final : public v1::AuctionService::CallbackService {
  public:
   AuctionServiceImpl(actors::Engine& engine, const Authenticator& auth, StreamSettings streams,
                      BidRateLimiter& bid_limits)
-      : engine_(engine), auth_(auth), streams_(streams), bid_limits_(bid_limits) {}
+      : engine_(engine), pipeline_(auth, engine), streams_(streams), bid_limits_(bid_limits) {}
 
   grpc::ServerUnaryReactor* CreateAuction(grpc::CallbackServerContext* ctx,
                                           const v1::CreateAuctionRequest* req,
@@ -63,7 +53,7 @@ class AuctionServiceImpl final : public v1::AuctionService::CallbackService {
 
  private:
   actors::Engine& engine_;
-  const Authenticator& auth_;
+  Pipeline pipeline_;
   StreamSettings streams_;
   BidRateLimiter& bid_limits_;
 };
@@ -72,7 +62,7 @@ class UserServiceImpl final : public v1::UserService::CallbackService {
  public:
   UserServiceImpl(actors::Engine& engine, const Authenticator& auth, const TokenSigner& signer,
                   StreamSettings streams)
-      : engine_(engine), auth_(auth), signer_(signer), streams_(streams) {}
+      : engine_(engine), pipeline_(auth, engine), signer_(signer), streams_(streams) {}
 
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* ctx,
                                      const v1::RegisterRequest* req, v1::User* resp) override;
@@ -105,8 +95,14 @@ class UserServiceImpl final : public v1::UserService::CallbackService {
                                                  v1::ListFollowedAuctionsResponse* resp) override;
 
  private:
+  /// FollowAuction and UnfollowAuction: `follow` picks the change, `answer`
+  /// writes whether it changed anything into the response.
+  template <class Req>
+  grpc::ServerUnaryReactor* change_following(grpc::CallbackServerContext* ctx, const Req& req,
+                                             bool follow, std::function<void(bool)> answer);
+
   actors::Engine& engine_;
-  const Authenticator& auth_;
+  Pipeline pipeline_;
   const TokenSigner& signer_;
   StreamSettings streams_;
 };

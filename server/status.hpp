@@ -1,6 +1,9 @@
 #pragma once
-/// The one place where domain errors become gRPC statuses.
+/// The one place where domain errors become gRPC statuses: the server
+/// builds every status it sends through these.
 #include <grpcpp/support/status.h>
+
+#include <string>
 
 #include "domain/result.hpp"
 
@@ -33,5 +36,27 @@ inline grpc::StatusCode status_code(ErrorCode code) {
 }
 
 inline grpc::Status to_status(const Error& e) { return {status_code(e.code), e.message}; }
+
+/// OK for a value, else the error's status.
+template <class T>
+grpc::Status to_status(const Result<T>& r) {
+  return r ? grpc::Status::OK : to_status(r.error());
+}
+
+// The errors the domain has no constructor for.
+inline Error unauthenticated(std::string msg) {
+  return {ErrorCode::kUnauthenticated, std::move(msg)};
+}
+inline Error resource_exhausted(std::string msg) {
+  return {ErrorCode::kResourceExhausted, std::move(msg)};
+}
+inline Error deadline_exceeded(std::string msg) {
+  return {ErrorCode::kDeadlineExceeded, std::move(msg)};
+}
+inline Error internal_error(std::string msg) { return {ErrorCode::kInternal, std::move(msg)}; }
+
+/// CANCELLED is no domain outcome: only a client or a broken stream ends a
+/// call that way.
+inline grpc::Status cancelled(const std::string& msg) { return {grpc::StatusCode::CANCELLED, msg}; }
 
 }  // namespace auction::server

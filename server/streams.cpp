@@ -2,11 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "server/mapping.hpp"
 #include "server/status.hpp"
 
 namespace auction::server {
-
 // ------------------------------------------------------------- registry
 
 StreamRegistry::StreamRegistry(std::size_t max_streams)
@@ -48,8 +49,7 @@ Result<bool> StreamRegistry::reserve() {
   std::size_t n = count_.load();
   do {
     if (n >= max_) {
-      return Error{ErrorCode::kResourceExhausted,
-                   "too many open streams on this server; retry later"};
+      return resource_exhausted("too many open streams on this server; retry later");
     }
   } while (!count_.compare_exchange_weak(n, n + 1));
   return true;
@@ -63,8 +63,7 @@ void StreamRegistry::add(const std::shared_ptr<OpenStream>& stream) {
     late = stopping_.load();
   }
   // Shutdown began between reserve() and here: it did not see this one.
-  if (late)
-    stream->close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
+  if (late) stream->close(to_status(unavailable("the server is shutting down")));
 }
 
 void StreamRegistry::remove(const OpenStream* stream) {
@@ -82,7 +81,7 @@ void StreamRegistry::shutdown() {
     }
   }
   for (auto& s : open) {
-    s->close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down; reconnect"));
+    s->close(to_status(unavailable("the server is shutting down; reconnect")));
   }
 }
 
@@ -91,7 +90,13 @@ void StreamRegistry::shutdown() {
 std::shared_ptr<AuctionWatchStream> AuctionWatchStream::open(StreamRegistry& registry,
                                                              const WatchLimits& limits) {
   auto stream = std::make_shared<AuctionWatchStream>(registry, limits);
-  stream->self_ = stream;
+  {
+    // Under the lock every later callback takes: gRPC may call OnCancel on
+    // another thread, and hands the reactor over inside libgrpc++, so this
+    // unlock is what orders the construction before it (for TSan too).
+    std::lock_guard lock(stream->mu_);
+    stream->self_ = stream;
+  }
   registry.add(stream);
   return stream;
 }
@@ -99,14 +104,14 @@ std::shared_ptr<AuctionWatchStream> AuctionWatchStream::open(StreamRegistry& reg
 void AuctionWatchStream::push(const std::vector<actors::WatchUpdatePtr>& updates,
                               const actors::Coalescer& newest) {
   std::unique_lock lock(mu_);
-  if (finished_ || final_written_) return;
+  if (gate_.finished || final_written_) return;
   backlog_.push(updates, newest);
   kick_if_idle(lock);
 }
 
 void AuctionWatchStream::catch_up(const std::vector<actors::WatchUpdatePtr>& missed) {
   std::unique_lock lock(mu_);
-  if (finished_ || final_written_) return;
+  if (gate_.finished || final_written_) return;
   backlog_.push_catch_up(missed);
   kick_if_idle(lock);
 }
@@ -114,7 +119,7 @@ void AuctionWatchStream::catch_up(const std::vector<actors::WatchUpdatePtr>& mis
 void AuctionWatchStream::kick_if_idle(std::unique_lock<std::mutex>& lock) {
   // Called on the actor's thread: only queue; a write in flight picks the
   // update up when it completes, else the registry's thread starts one.
-  if (writing_ || kick_pending_) return;
+  if (gate_.writing || kick_pending_) return;
   kick_pending_ = true;
   lock.unlock();
   registry_.kick(shared_from_this());
@@ -142,21 +147,17 @@ void AuctionWatchStream::fail(const Error& error) { close(to_status(error)); }
 void AuctionWatchStream::close(const grpc::Status& status) {
   std::unique_lock lock(mu_);
   closed_.store(true, std::memory_order_relaxed);
-  if (finished_) return;
-  if (writing_) {
-    if (!finish_after_write_) finish_after_write_ = status;
-    return;
-  }
-  finished_ = true;
+  const auto now = gate_.finish(status);
+  if (!now) return;
   lock.unlock();
-  Finish(status);
+  Finish(*now);
 }
 
 void AuctionWatchStream::write_next(std::unique_lock<std::mutex>& lock) {
-  if (writing_ || finished_) return;
-  if (final_written_ || finish_after_write_) {
-    const grpc::Status status = finish_after_write_.value_or(grpc::Status::OK);
-    finished_ = true;
+  if (gate_.writing || gate_.finished) return;
+  if (final_written_ || gate_.finish_after_write) {
+    const grpc::Status status = gate_.finish_after_write.value_or(grpc::Status::OK);
+    gate_.finished = true;
     closed_.store(true, std::memory_order_relaxed);
     lock.unlock();
     Finish(status);
@@ -166,29 +167,30 @@ void AuctionWatchStream::write_next(std::unique_lock<std::mutex>& lock) {
   if (!next) return;
   to_proto(*next, &out_);
   final_written_ = next->final;
-  writing_ = true;
+  gate_.writing = true;
   lock.unlock();
   StartWrite(&out_);
 }
 
 void AuctionWatchStream::OnWriteDone(bool ok) {
   std::unique_lock lock(mu_);
-  writing_ = false;
-  if (!ok && !finish_after_write_) {
-    finish_after_write_ = grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke");
-  }
+  gate_.write_done(ok);
   write_next(lock);
-}
-
-void AuctionWatchStream::OnCancel() {
-  close(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
 }
 
 void AuctionWatchStream::OnDone() {
   closed_.store(true, std::memory_order_relaxed);
   registry_.remove(this);
+  std::shared_ptr<AuctionWatchStream> self;
+  {
+    // gRPC runs OnDone after OnCancel returned, but orders the two inside
+    // libgrpc++; taking the lock that close() held makes that order visible
+    // (to ThreadSanitizer too) before our reference goes and an actor may
+    // free the stream.
+    std::lock_guard lock(mu_);
+    self = std::move(self_);
+  }
   // May destroy this object: nothing after it.
-  auto self = std::move(self_);
 }
 
 // ---------------------------------------------------- notification stream
@@ -197,7 +199,10 @@ std::shared_ptr<NotificationStream> NotificationStream::open(
     StreamRegistry& registry, NotificationHub& hub, actors::Engine& engine, UserId user,
     std::optional<std::int64_t> after_seq) {
   auto stream = std::make_shared<NotificationStream>(registry, hub, engine, user);
-  stream->self_ = stream;
+  {
+    std::lock_guard lock(stream->mu_);  // as in AuctionWatchStream::open
+    stream->self_ = stream;
+  }
   registry.add(stream);
   // Subscribed before the first read, so nothing committed in between is missed.
   hub.add(user, stream);
@@ -231,22 +236,40 @@ void NotificationStream::start(std::optional<std::int64_t> after_seq) {
   });
   if (!queued) {
     fetching_ = false;
-    finish_locked(lock, grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is overloaded"));
+    finish_locked(lock, to_status(unavailable("the server is overloaded")));
   }
 }
 
 void NotificationStream::wake() {
   std::unique_lock lock(mu_);
-  if (finished_) return;
-  if (fetching_ || writing_ || !queue_.empty() || cursor_ < 0) {
+  if (gate_.finished) return;
+  if (fetching_ || gate_.writing || !queue_.empty() || cursor_ < 0) {
     dirty_ = true;
     return;
   }
   fetch_locked();
 }
 
+void NotificationStream::heartbeat_if_quiet(std::chrono::steady_clock::time_point quiet_since) {
+  std::unique_lock lock(mu_);
+  // Only an idle stream whose cursor is known: anything queued or in flight
+  // is sent soon anyway, and the cursor is what the client resumes from.
+  if (gate_.finished || gate_.writing || gate_.finish_after_write || !queue_.empty() ||
+      cursor_ < 0 || last_sent_ > quiet_since) {
+    return;
+  }
+  out_.Clear();
+  out_.set_type(v1::Notification::HEARTBEAT);
+  out_.set_seq(cursor_);
+  to_proto(engine_.now(), out_.mutable_created_at());
+  gate_.writing = true;
+  last_sent_ = std::chrono::steady_clock::now();
+  lock.unlock();
+  StartWrite(&out_);
+}
+
 void NotificationStream::fetch_locked() {
-  if (finished_ || fetching_) return;
+  if (gate_.finished || fetching_) return;
   fetching_ = true;
   auto self = shared_from_this();
   const bool queued =
@@ -277,10 +300,10 @@ void NotificationStream::on_fetched(Result<std::vector<persistence::Notification
 }
 
 void NotificationStream::write_next(std::unique_lock<std::mutex>& lock) {
-  if (writing_ || finished_) return;
-  if (finish_after_write_) {
-    const grpc::Status status = *finish_after_write_;
-    finished_ = true;
+  if (gate_.writing || gate_.finished) return;
+  if (gate_.finish_after_write) {
+    const grpc::Status status = *gate_.finish_after_write;
+    gate_.finished = true;
     lock.unlock();
     Finish(status);
     return;
@@ -294,21 +317,18 @@ void NotificationStream::write_next(std::unique_lock<std::mutex>& lock) {
   }
   to_proto(queue_.front(), &out_);
   queue_.pop_front();
-  writing_ = true;
+  gate_.writing = true;
+  last_sent_ = std::chrono::steady_clock::now();
   lock.unlock();
   StartWrite(&out_);
 }
 
 void NotificationStream::finish_locked(std::unique_lock<std::mutex>& lock,
                                        const grpc::Status& status) {
-  if (finished_) return;
-  if (writing_) {
-    if (!finish_after_write_) finish_after_write_ = status;
-    return;
-  }
-  finished_ = true;
+  const auto now = gate_.finish(status);
+  if (!now) return;
   lock.unlock();
-  Finish(status);
+  Finish(*now);
 }
 
 void NotificationStream::close(const grpc::Status& status) {
@@ -318,24 +338,43 @@ void NotificationStream::close(const grpc::Status& status) {
 
 void NotificationStream::OnWriteDone(bool ok) {
   std::unique_lock lock(mu_);
-  writing_ = false;
-  if (!ok && !finish_after_write_) {
-    finish_after_write_ = grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke");
-  }
+  gate_.write_done(ok);
   write_next(lock);
-}
-
-void NotificationStream::OnCancel() {
-  close(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
 }
 
 void NotificationStream::OnDone() {
   hub_.remove(user_, this);
   registry_.remove(this);
-  auto self = std::move(self_);
+  std::shared_ptr<NotificationStream> self;
+  {
+    // As AuctionWatchStream::OnDone: after whatever close() held the lock.
+    std::lock_guard lock(mu_);
+    self = std::move(self_);
+  }
+  // May destroy this object: nothing after it.
 }
 
 // ------------------------------------------------------------------- hub
+
+NotificationHub::NotificationHub(std::chrono::milliseconds heartbeat)
+    : heartbeat_(heartbeat),
+      heartbeats_(std::max(heartbeat / 2, std::chrono::milliseconds(1)),
+                  [this] { send_heartbeats(); }) {}
+
+void NotificationHub::send_heartbeats() {
+  const auto quiet_since = std::chrono::steady_clock::now() - heartbeat_;
+  for (auto& s : all_open()) s->heartbeat_if_quiet(quiet_since);
+}
+
+std::vector<std::shared_ptr<NotificationStream>> NotificationHub::all_open() {
+  std::vector<std::shared_ptr<NotificationStream>> open;
+  const std::lock_guard lock(mu_);
+  open.reserve(streams_.size());
+  for (const auto& [user, weak] : streams_) {
+    if (auto s = weak.lock()) open.push_back(std::move(s));
+  }
+  return open;
+}
 
 void NotificationHub::add(UserId user, const std::shared_ptr<NotificationStream>& stream) {
   std::lock_guard lock(mu_);

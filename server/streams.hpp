@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -15,10 +16,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "actors/engine.hpp"
+#include "actors/engine_api.hpp"
 #include "actors/watch.hpp"
 #include "actors/watch_backlog.hpp"
 #include "auction/v1/auction.grpc.pb.h"
+#include "server/periodic_thread.hpp"
+#include "server/status.hpp"
 
 namespace auction::server {
 
@@ -82,6 +85,31 @@ struct WatchLimits {
   actors::WatchBacklog::Clock::duration max_lag = std::chrono::milliseconds(50);
 };
 
+/// One write in flight at a time, and a stream finishes once: a finish that
+/// comes while a write is in flight waits for it (guarded by the stream's lock).
+struct WriteGate {
+  bool writing = false;
+  bool finished = false;
+  std::optional<grpc::Status> finish_after_write;
+
+  /// The status to finish with now; none when already finished, or when a
+  /// write is in flight (the first such status then finishes after it).
+  std::optional<grpc::Status> finish(const grpc::Status& status) {
+    if (finished) return std::nullopt;
+    if (writing) {
+      if (!finish_after_write) finish_after_write = status;
+      return std::nullopt;
+    }
+    finished = true;
+    return status;
+  }
+  /// A write completed; a failed one means the client is gone.
+  void write_done(bool ok) {
+    writing = false;
+    if (!ok && !finish_after_write) finish_after_write = cancelled("the stream broke");
+  }
+};
+
 /// WatchAuction: the auction's actor pushes shared updates into a bounded
 /// backlog; one write is in flight at a time.
 class AuctionWatchStream final : public grpc::ServerWriteReactor<v1::AuctionUpdate>,
@@ -104,7 +132,7 @@ class AuctionWatchStream final : public grpc::ServerWriteReactor<v1::AuctionUpda
   void kick() override;
 
   void OnWriteDone(bool ok) override;
-  void OnCancel() override;
+  void OnCancel() override { close(cancelled("cancelled by the client")); }
   void OnDone() override;
 
   AuctionWatchStream(StreamRegistry& registry, const WatchLimits& limits)
@@ -121,11 +149,9 @@ class AuctionWatchStream final : public grpc::ServerWriteReactor<v1::AuctionUpda
   std::mutex mu_;
   actors::WatchBacklog backlog_;
   v1::AuctionUpdate out_;
-  bool writing_ = false;
+  WriteGate gate_;
   bool kick_pending_ = false;
   bool final_written_ = false;
-  bool finished_ = false;
-  std::optional<grpc::Status> finish_after_write_;
   std::atomic<bool> closed_{false};
   std::shared_ptr<AuctionWatchStream> self_;  ///< alive until OnDone
 };
@@ -143,10 +169,13 @@ class NotificationStream final : public grpc::ServerWriteReactor<v1::Notificatio
                                                   std::optional<std::int64_t> after_seq);
   /// New notifications may exist.
   void wake();
+  /// Sends a HEARTBEAT (the cursor, the server's time) when the stream is
+  /// idle and has sent nothing since `quiet_since`.
+  void heartbeat_if_quiet(std::chrono::steady_clock::time_point quiet_since);
   void close(const grpc::Status& status) override;
 
   void OnWriteDone(bool ok) override;
-  void OnCancel() override;
+  void OnCancel() override { close(cancelled("cancelled by the client")); }
   void OnDone() override;
 
   NotificationStream(StreamRegistry& registry, NotificationHub& hub, actors::Engine& engine,
@@ -170,23 +199,35 @@ class NotificationStream final : public grpc::ServerWriteReactor<v1::Notificatio
   std::int64_t cursor_ = -1;  ///< newest seq fetched; -1 until known
   bool fetching_ = false;
   bool dirty_ = false;  ///< woken while fetching or writing
-  bool writing_ = false;
-  bool finished_ = false;
-  std::optional<grpc::Status> finish_after_write_;
+  std::chrono::steady_clock::time_point last_sent_ = std::chrono::steady_clock::now();
+  WriteGate gate_;
   v1::Notification out_;
   std::shared_ptr<NotificationStream> self_;
 };
 
-/// Which users have notification streams open.
+/// Which users have notification streams open; gives each a HEARTBEAT when
+/// it has been quiet for `heartbeat` (a thread of its own wakes every half
+/// interval, so a heartbeat is at most 1.5 intervals apart).
 class NotificationHub {
  public:
+  explicit NotificationHub(std::chrono::milliseconds heartbeat = std::chrono::seconds(4));
+  NotificationHub(const NotificationHub&) = delete;
+  NotificationHub& operator=(const NotificationHub&) = delete;
+  NotificationHub(NotificationHub&&) = delete;
+  NotificationHub& operator=(NotificationHub&&) = delete;
+
   void add(UserId user, const std::shared_ptr<NotificationStream>& stream);
   void remove(UserId user, const NotificationStream* stream);
   void wake(const std::vector<UserId>& users);
 
  private:
+  void send_heartbeats();
+  std::vector<std::shared_ptr<NotificationStream>> all_open();
+
+  const std::chrono::milliseconds heartbeat_;
   std::mutex mu_;
   std::unordered_multimap<UserId, std::weak_ptr<NotificationStream>> streams_;
+  PeriodicThread heartbeats_;  ///< last: runs once the rest is set
 };
 
 }  // namespace auction::server
