@@ -1,4 +1,6 @@
 // create, get, list, bid, buy-now, cancel, history.
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <optional>
 #include <vector>
@@ -8,6 +10,7 @@
 #include "commands.hpp"
 #include "format.hpp"
 #include "json_output.hpp"
+#include "messages.hpp"
 #include "paging.hpp"
 #include "parse.hpp"
 #include "views.hpp"
@@ -16,6 +19,51 @@ namespace auction::cli {
 namespace {
 
 using google::protobuf::util::TimeUtil;
+
+// The server names request fields; the user typed flags. Only the fields
+// each command sets, so that a word is not renamed where it means something
+// else.
+const FlagNames kCreateFlags = {{"title", "--title"},
+                                {"description", "--description"},
+                                {"category", "--category"},
+                                {"currency", "--currency"},
+                                {"media_urls", "--media"},
+                                {"starting_price", "--start-price"},
+                                {"reserve_price", "--reserve"},
+                                {"buy_now_price", "--buy-now"},
+                                {"min_increment", "--increment"},
+                                {"start_time", "--starts-at"},
+                                {"end_time", "--ends-at"},
+                                {"duration", "--duration"},
+                                {"soft_close_window", "--soft-close-window"},
+                                {"soft_close_extension", "--soft-close-extension"},
+                                {"soft_close_max_extension", "--soft-close-max-extension"}};
+const FlagNames kListFlags = {{"seller_id", "--seller"},
+                              {"seller_username", "--seller"},
+                              {"category", "--category"},
+                              {"page_size", "--page-size"},
+                              {"page_token", "--page-token"}};
+const FlagNames kBidFlags = {{"max_amount", "AMOUNT"}, {"idempotency_key", "--key"}};
+const FlagNames kCancelFlags = {{"reason", "--reason"}};
+
+/// `client.call(...)` with INVALID_ARGUMENT messages in the command's flags.
+template <class Stub, class Request, class Response>
+Response call_with_flags(const Client& client, Stub& stub,
+                         grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                      Response*),
+                         const Request& request, const FlagNames& flags) {
+  try {
+    return client.call(stub, method, request);
+  } catch (const RpcError& e) {
+    throw in_flag_names(e, flags);
+  }
+}
+
+/// A seller is found by id when --seller is all digits, else by username.
+bool is_user_id(const std::string& text) {
+  return !text.empty() &&
+         std::ranges::all_of(text, [](unsigned char c) { return std::isdigit(c) != 0; });
+}
 
 struct CreateArgs {
   std::string title;
@@ -32,6 +80,7 @@ struct CreateArgs {
   std::optional<std::string> duration;
   std::optional<std::string> soft_close_window;
   std::optional<std::string> soft_close_extension;
+  std::optional<std::string> soft_close_max_extension;
   std::vector<std::string> media;
 };
 
@@ -108,13 +157,22 @@ v1::CreateAuctionRequest build_create_request(const CreateArgs& a) {
     *req.mutable_soft_close_extension() =
         to_proto_duration(parse_duration("--soft-close-extension", *a.soft_close_extension));
   }
+  if (a.soft_close_max_extension) {
+    if (!a.soft_close_window) {
+      throw UsageError(
+          "--soft-close-max-extension needs --soft-close-window and --soft-close-extension");
+    }
+    *req.mutable_soft_close_max_extension() = to_proto_duration(
+        parse_duration("--soft-close-max-extension", *a.soft_close_max_extension));
+  }
   return req;
 }
 
 int run_create(const GlobalOptions& opts, const CreateArgs& args) {
   auto req = build_create_request(args);
   Client client(opts);
-  auto auction = client.call(client.auctions(), &v1::AuctionService::Stub::CreateAuction, req);
+  auto auction = call_with_flags(client, client.auctions(),
+                                 &v1::AuctionService::Stub::CreateAuction, req, kCreateFlags);
   if (opts.json) {
     print_json(std::cout, auction);
   } else {
@@ -145,7 +203,11 @@ int run_list(const GlobalOptions& opts, const ListArgs& args) {
   v1::ListAuctionsRequest base;
   if (!args.status.empty()) base.set_status(parse_status(args.status));
   if (!args.order.empty()) base.set_order(parse_order(args.order));
-  base.set_seller_id(args.seller);
+  if (is_user_id(args.seller)) {
+    base.set_seller_id(args.seller);
+  } else {
+    base.set_seller_username(args.seller);
+  }
   base.set_category(args.category);
   base.set_text(args.text);
   base.set_page_size(effective_page_size(args.paging));
@@ -153,7 +215,8 @@ int run_list(const GlobalOptions& opts, const ListArgs& args) {
   auto reply = fetch_pages<v1::ListAuctionsResponse>(args.paging, [&](const std::string& token) {
     v1::ListAuctionsRequest req = base;
     req.set_page_token(token);
-    return client.call(client.auctions(), &v1::AuctionService::Stub::ListAuctions, req);
+    return call_with_flags(client, client.auctions(), &v1::AuctionService::Stub::ListAuctions, req,
+                           kListFlags);
   });
   if (opts.json) {
     print_json(std::cout, reply);
@@ -170,9 +233,17 @@ int run_bid(const GlobalOptions& opts, const BidArgs& args) {
   req.set_max_amount(parse_amount("AMOUNT", args.amount));
   req.set_idempotency_key(args.key);
   Client client(opts);
-  auto reply = client.call(client.auctions(), &v1::AuctionService::Stub::PlaceBid, req);
+  auto reply = call_with_flags(client, client.auctions(), &v1::AuctionService::Stub::PlaceBid, req,
+                               kBidFlags);
   if (opts.json) {
     print_json(std::cout, reply);
+    // The reply is the data; the rejection is also an error, as --json
+    // reports errors: on stderr.
+    if (!reply.accepted()) {
+      print_error(std::cerr,
+                  {reject_reason_name(reply.reject_reason()), reject_reason_text(reply), "", true},
+                  true);
+    }
   } else {
     print_bid_reply(std::cout, reply, Clock::now());
   }
@@ -201,7 +272,8 @@ int run_cancel(const GlobalOptions& opts, const CancelArgs& args) {
   req.set_auction_id(args.id);
   req.set_reason(args.reason);
   Client client(opts);
-  auto auction = client.call(client.auctions(), &v1::AuctionService::Stub::CancelAuction, req);
+  auto auction = call_with_flags(client, client.auctions(),
+                                 &v1::AuctionService::Stub::CancelAuction, req, kCancelFlags);
   if (opts.json) {
     print_json(std::cout, auction);
   } else {
@@ -234,7 +306,8 @@ void add_create(CLI::App& app, CliContext& ctx) {
   auto* sub = app.add_subcommand("create", "Create an auction (you are the seller)");
   sub->add_option("--title", a->title, "1..200 characters")->required();
   sub->add_option("--description", a->description, "At most 10,000 characters");
-  sub->add_option("--category", a->category);
+  sub->add_option("--category", a->category,
+                  "Free-form category, e.g. furniture (at most 64 characters)");
   sub->add_option("--currency", a->currency, "ISO 4217 code (server default USD)");
   sub->add_option("--start-price", a->start_price, "Starting price, e.g. 10.00")->required();
   sub->add_option("--reserve", a->reserve, "Hidden reserve price (>= start price)");
@@ -250,6 +323,9 @@ void add_create(CLI::App& app, CliContext& ctx) {
                   "Bids this close to the end extend it, e.g. 2m");
   sub->add_option("--soft-close-extension", a->soft_close_extension,
                   "New end = bid time + this, e.g. 2m");
+  sub->add_option("--soft-close-max-extension", a->soft_close_max_extension,
+                  "Never extend the end more than this past the original end, e.g. 10m "
+                  "(default: no cap)");
   sub->add_option("--media", a->media, "Media URL (http/https); repeatable");
   sub->footer("Give exactly one of --ends-at and --duration.");
   on_run(sub, ctx, a, run_create);
@@ -268,7 +344,8 @@ void add_list(CLI::App& app, CliContext& ctx) {
   auto a = std::make_shared<ListArgs>();
   auto* sub = app.add_subcommand("list", "Browse auctions");
   sub->add_option("--status", a->status, "Only auctions in this state")->check(status_names());
-  sub->add_option("--seller", a->seller, "Only this seller's auctions (user id)");
+  sub->add_option("--seller", a->seller,
+                  "Only this seller's auctions (username, or user id if all digits)");
   sub->add_option("--category", a->category, "Only this category");
   sub->add_option("--text", a->text, "Title contains this (case-insensitive)");
   sub->add_option("--order", a->order, "Sort order (default newest)")

@@ -62,15 +62,11 @@ std::int64_t newest_seq(Client& client) {
   return reply.notifications().empty() ? 0 : reply.notifications(0).seq();
 }
 
-int follow_notifications(const GlobalOptions& opts, const NotificationsArgs& args) {
-  if (args.after_seq && *args.after_seq < 0) throw UsageError("--after-seq must not be negative");
-  InterruptGuard interrupt;
-  Client client(opts, Auth::kCaller, stream_channel_args());
-  // Also checks the login and that the server answers before following.
-  const std::int64_t newest = newest_seq(client);
-  const std::int64_t start = args.after_seq ? *args.after_seq : newest;
+using NotificationFollower = StreamFollower<v1::Notification>;
+using NotificationItem = StreamItem<v1::Notification>;
 
-  StreamFollower<v1::Notification>::Hooks hooks;
+NotificationFollower::Hooks notification_hooks(Client& client) {
+  NotificationFollower::Hooks hooks;
   hooks.make_context = [&client] { return client.stream_context(); };
   hooks.open = [&client](grpc::ClientContext& ctx, std::optional<std::int64_t> cursor) {
     v1::WatchNotificationsRequest req;
@@ -82,7 +78,68 @@ int follow_notifications(const GlobalOptions& opts, const NotificationsArgs& arg
   // ListNotifications answered: a stream that fails before its first
   // notification is a lost connection, retried like any other.
   hooks.server_reached = true;
-  StreamFollower<v1::Notification> follower(std::move(hooks), start);
+  return hooks;
+}
+
+/// Prints a notification not printed yet; `printed` is the newest seq
+/// printed (at-least-once delivery: what is not newer was printed already).
+void print_new_notification(const v1::Notification& n, bool json, std::int64_t& printed) {
+  // A heartbeat only says the stream is alive (the follower has seen it).
+  if (n.type() == v1::Notification::HEARTBEAT) return;
+  if (n.seq() <= printed) return;
+  printed = n.seq();
+  if (json) {
+    print_json(std::cout, n);
+  } else {
+    std::cout << notification_line(n) << '\n';
+  }
+  std::cout << std::flush;
+}
+
+/// The stream ended: OK is the exit status, anything else an RpcError.
+int end_of_notifications(const grpc::Status& status, const Client& client) {
+  if (status.ok()) return kExitOk;
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED && !client.auth_hint().empty()) {
+    throw RpcError(status, client.auth_hint());
+  }
+  throw RpcError(status);
+}
+
+/// Shows one item of the stream; the exit status when it is the end.
+std::optional<int> show_notification_item(const NotificationItem& item, bool json,
+                                          const Client& client, std::int64_t& printed) {
+  using Kind = NotificationItem::Kind;
+  switch (item.kind) {
+    case Kind::kUpdate:
+      print_new_notification(item.update, json, printed);
+      break;
+    case Kind::kReconnecting:
+      // Once per outage; the attempts follow quietly.
+      if (item.attempt == 1) {
+        std::cerr << "notifications: connection lost ("
+                  << status_code_name(item.status.error_code()) << ": "
+                  << item.status.error_message() << "); reconnecting, resuming after #" << printed
+                  << std::endl;
+      }
+      break;
+    case Kind::kReconnected:
+      std::cerr << "notifications: reconnected" << std::endl;
+      break;
+    case Kind::kEnd:
+      return end_of_notifications(item.status, client);
+  }
+  return std::nullopt;
+}
+
+int follow_notifications(const GlobalOptions& opts, const NotificationsArgs& args) {
+  if (args.after_seq && *args.after_seq < 0) throw UsageError("--after-seq must not be negative");
+  InterruptGuard interrupt;
+  Client client(opts, Auth::kCaller, stream_channel_args());
+  // Also checks the login and that the server answers before following.
+  const std::int64_t newest = newest_seq(client);
+  const std::int64_t start = args.after_seq ? *args.after_seq : newest;
+
+  NotificationFollower follower(notification_hooks(client), start);
   if (!opts.json) {
     std::cerr << "following notifications after #" << start << "; Ctrl-C stops" << std::endl;
   }
@@ -98,38 +155,7 @@ int follow_notifications(const GlobalOptions& opts, const NotificationsArgs& arg
     follower.check_silence(now);
     auto item = follower.next(now + 100ms);
     if (!item) continue;
-    using Kind = StreamItem<v1::Notification>::Kind;
-    switch (item->kind) {
-      case Kind::kUpdate:
-        if (item->update.seq() <= printed) break;
-        printed = item->update.seq();
-        if (opts.json) {
-          print_json(std::cout, item->update);
-        } else {
-          std::cout << notification_line(item->update) << '\n';
-        }
-        std::cout << std::flush;
-        break;
-      case Kind::kReconnecting:
-        // Once per outage; the attempts follow quietly.
-        if (item->attempt == 1) {
-          std::cerr << "notifications: connection lost ("
-                    << status_code_name(item->status.error_code()) << ": "
-                    << item->status.error_message() << "); reconnecting, resuming after #"
-                    << printed << std::endl;
-        }
-        break;
-      case Kind::kReconnected:
-        std::cerr << "notifications: reconnected" << std::endl;
-        break;
-      case Kind::kEnd:
-        if (item->status.ok()) return kExitOk;
-        if (item->status.error_code() == grpc::StatusCode::UNAUTHENTICATED &&
-            !client.auth_hint().empty()) {
-          throw RpcError(item->status, client.auth_hint());
-        }
-        throw RpcError(item->status);
-    }
+    if (auto exit = show_notification_item(*item, opts.json, client, printed)) return *exit;
   }
 }
 

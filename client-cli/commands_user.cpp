@@ -35,8 +35,9 @@ struct MyAuctionsArgs {
 };
 
 void add_password_option(CLI::App* sub, std::optional<std::string>& password) {
-  sub->add_option("--password", password,
-                  "Password (else env AUCTION_PASSWORD, else one line from stdin)");
+  // The flag beats a non-empty AUCTION_PASSWORD, which beats stdin.
+  sub->add_option("--password", password, "Password (else one line from stdin)")
+      ->envname("AUCTION_PASSWORD");
 }
 
 int run_register(const GlobalOptions& opts, const RegisterArgs& args) {

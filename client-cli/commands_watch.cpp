@@ -5,6 +5,8 @@
 #include <iostream>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "commands.hpp"
 #include "format.hpp"
 #include "json_output.hpp"
@@ -116,10 +118,11 @@ class WatchOutput {
 };
 
 /// With --from-version the stream starts without a SNAPSHOT: the view takes
-/// the auction's current state (title, price, ...) from GetAuction. Later
-/// events up to that state's version are then duplicates. Best effort.
+/// what events do not carry (title, currency, ...) from GetAuction, and every
+/// event after --from-version still shows (seed_from_version). Best effort.
 /// Returns whether the server answered.
-bool seed_state(Client& client, const std::string& id, WatchState& state) {
+bool seed_state(Client& client, const std::string& id, std::int64_t from_version,
+                WatchState& state) {
   v1::GetAuctionRequest req;
   req.set_auction_id(id);
   v1::GetAuctionResponse reply;
@@ -132,7 +135,7 @@ bool seed_state(Client& client, const std::string& id, WatchState& state) {
   *snapshot.mutable_auction() = reply.auction();
   *snapshot.mutable_top_bidders() = reply.top_bidders();
   *snapshot.mutable_ends_at() = reply.auction().end_time();
-  apply_update(state, snapshot, Clock::now());
+  seed_from_version(state, snapshot, from_version, Clock::now());
   return true;
 }
 
@@ -141,13 +144,11 @@ std::string describe_status(const grpc::Status& s) {
          (s.error_message().empty() ? "" : ": " + s.error_message());
 }
 
-int run_watch(const GlobalOptions& opts, const WatchArgs& args) {
-  if (args.from_version && *args.from_version < 0) {
-    throw UsageError("--from-version must not be negative");
-  }
-  InterruptGuard interrupt;
-  Client client(opts, Auth::kCaller, stream_channel_args());
-  StreamFollower<v1::AuctionUpdate>::Hooks hooks;
+using WatchFollower = StreamFollower<v1::AuctionUpdate>;
+using WatchItem = StreamItem<v1::AuctionUpdate>;
+
+WatchFollower::Hooks watch_hooks(Client& client, const WatchArgs& args) {
+  WatchFollower::Hooks hooks;
   hooks.make_context = [&client] { return client.stream_context(); };
   hooks.open = [&client, &args](grpc::ClientContext& ctx, std::optional<std::int64_t> cursor) {
     v1::WatchAuctionRequest req;
@@ -157,17 +158,116 @@ int run_watch(const GlobalOptions& opts, const WatchArgs& args) {
   };
   hooks.cursor_of = [](const v1::AuctionUpdate& u) { return u.version(); };
   hooks.is_last = is_last_update;
+  return hooks;
+}
+
+/// When the view is redrawn: after changes, at most every kMinRedraw, and
+/// at each tick of the countdown.
+class RedrawPacer {
+ public:
+  RedrawPacer() : next_tick_(SteadyClock::now()), last_draw_(SteadyClock::now() - 1s) {}
+
+  SteadyClock::time_point next_tick() const { return next_tick_; }
+  void changed() { dirty_ = true; }
+
+  /// Draws `state` when a tick came or a change waits and the last draw is old enough.
+  void draw_when_due(const WatchState& state, WatchOutput& out) {
+    const auto now = SteadyClock::now();
+    if (now >= next_tick_) {
+      dirty_ = true;
+      next_tick_ = now + until_next_tick(state, Clock::now());
+    }
+    if (dirty_ && now - last_draw_ >= kMinRedraw) {
+      out.draw(state);
+      last_draw_ = now;
+      dirty_ = false;
+    }
+  }
+
+ private:
+  SteadyClock::time_point next_tick_;
+  SteadyClock::time_point last_draw_;
+  bool dirty_ = true;
+};
+
+void take_update(const WatchItem& item, WatchState& state, const WatchOutput& out,
+                 RedrawPacer& pacer) {
+  if (out.json()) {
+    print_json(std::cout, item.update);
+    std::cout << std::flush;
+  } else {
+    apply_update(state, item.update, item.received);
+    state.connection.clear();
+    pacer.changed();
+  }
+}
+
+void note_reconnecting(const WatchItem& item, WatchState& state, const WatchOutput& out,
+                       RedrawPacer& pacer) {
+  std::string resume =
+      item.cursor ? "after version " + std::to_string(*item.cursor) : "from a snapshot";
+  // The gist first: the line is cut at the terminal's width.
+  state.connection =
+      fmt::format("reconnecting in {:.1f} s (attempt {}), resuming {}; connection lost: {}",
+                  static_cast<double>(item.delay.count()) / 1000.0, item.attempt, resume,
+                  describe_status(item.status));
+  if (item.attempt == 1) {
+    add_event(state, time_of_day(Clock::now()),
+              "connection lost: " + status_code_name(item.status.error_code()) + "; reconnecting");
+  }
+  if (out.json()) std::cerr << "watch: " << state.connection << std::endl;
+  pacer.changed();
+}
+
+void note_reconnected(const WatchItem& item, WatchState& state, const WatchOutput& out,
+                      RedrawPacer& pacer) {
+  state.connection.clear();
+  add_event(
+      state, time_of_day(Clock::now()),
+      "reconnected" + (item.cursor ? ", resuming after version " + std::to_string(*item.cursor)
+                                   : std::string()));
+  if (out.json()) std::cerr << "watch: reconnected" << std::endl;
+  pacer.changed();
+}
+
+/// Takes one item of the stream into the view; the stream's final status
+/// when the item is its end.
+std::optional<grpc::Status> take_item(const WatchItem& item, WatchState& state,
+                                      const WatchOutput& out, RedrawPacer& pacer) {
+  using Kind = WatchItem::Kind;
+  switch (item.kind) {
+    case Kind::kUpdate:
+      take_update(item, state, out, pacer);
+      break;
+    case Kind::kReconnecting:
+      note_reconnecting(item, state, out, pacer);
+      break;
+    case Kind::kReconnected:
+      note_reconnected(item, state, out, pacer);
+      break;
+    case Kind::kEnd:
+      return item.status;
+  }
+  return std::nullopt;
+}
+
+int run_watch(const GlobalOptions& opts, const WatchArgs& args) {
+  if (args.from_version && *args.from_version < 0) {
+    throw UsageError("--from-version must not be negative");
+  }
+  InterruptGuard interrupt;
+  Client client(opts, Auth::kCaller, stream_channel_args());
+  WatchFollower::Hooks hooks = watch_hooks(client, args);
   WatchState state;
   state.auction_id = args.id;
-  if (args.from_version && !opts.json) hooks.server_reached = seed_state(client, args.id, state);
-  StreamFollower<v1::AuctionUpdate> follower(std::move(hooks), args.from_version);
+  if (args.from_version && !opts.json)
+    hooks.server_reached = seed_state(client, args.id, *args.from_version, state);
+  WatchFollower follower(std::move(hooks), args.from_version);
 
   WatchOutput out(opts.json, !opts.json && isatty(STDOUT_FILENO) != 0);
   follower.start();
 
-  auto next_tick = SteadyClock::now();
-  auto last_draw = SteadyClock::now() - 1s;
-  bool dirty = true;
+  RedrawPacer pacer;
   std::optional<grpc::Status> end;
   while (!end) {
     if (InterruptGuard::interrupted()) {
@@ -175,65 +275,11 @@ int run_watch(const GlobalOptions& opts, const WatchArgs& args) {
       out.draw(state);
       return kExitInterrupted;
     }
-    auto now = SteadyClock::now();
+    const auto now = SteadyClock::now();
     follower.check_silence(now);
-    auto item = follower.next(std::min(next_tick, now + kPoll));
-    if (item) {
-      using Kind = StreamItem<v1::AuctionUpdate>::Kind;
-      switch (item->kind) {
-        case Kind::kUpdate:
-          if (out.json()) {
-            print_json(std::cout, item->update);
-            std::cout << std::flush;
-          } else {
-            apply_update(state, item->update, item->received);
-            state.connection.clear();
-            dirty = true;
-          }
-          break;
-        case Kind::kReconnecting: {
-          char delay[32];
-          std::snprintf(delay, sizeof delay, "%.1f s",
-                        static_cast<double>(item->delay.count()) / 1000.0);
-          std::string resume =
-              item->cursor ? "after version " + std::to_string(*item->cursor) : "from a snapshot";
-          // The gist first: the line is cut at the terminal's width.
-          state.connection = "reconnecting in " + std::string(delay) + " (attempt " +
-                             std::to_string(item->attempt) + "), resuming " + resume +
-                             "; connection lost: " + describe_status(item->status);
-          if (item->attempt == 1) {
-            add_event(state, time_of_day(Clock::now()),
-                      "connection lost: " + status_code_name(item->status.error_code()) +
-                          "; reconnecting");
-          }
-          if (out.json()) std::cerr << "watch: " << state.connection << std::endl;
-          dirty = true;
-          break;
-        }
-        case Kind::kReconnected:
-          state.connection.clear();
-          add_event(state, time_of_day(Clock::now()),
-                    "reconnected" +
-                        (item->cursor ? ", resuming after version " + std::to_string(*item->cursor)
-                                      : std::string()));
-          if (out.json()) std::cerr << "watch: reconnected" << std::endl;
-          dirty = true;
-          break;
-        case Kind::kEnd:
-          end = item->status;
-          break;
-      }
-    }
-    now = SteadyClock::now();
-    if (now >= next_tick) {
-      dirty = true;
-      next_tick = now + until_next_tick(state, Clock::now());
-    }
-    if (dirty && now - last_draw >= kMinRedraw) {
-      out.draw(state);
-      last_draw = now;
-      dirty = false;
-    }
+    auto item = follower.next(std::min(pacer.next_tick(), now + kPoll));
+    if (item) end = take_item(*item, state, out, pacer);
+    pacer.draw_when_due(state, out);
   }
 
   out.draw(state);

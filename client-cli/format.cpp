@@ -1,8 +1,8 @@
 #include "format.hpp"
 
 #include <cctype>
-#include <cstdio>
 
+#include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
 
 #include "domain/money.hpp"
@@ -83,18 +83,13 @@ std::string role_name(v1::Role r) {
 }
 
 std::string latency(std::chrono::nanoseconds d) {
-  char buf[32];
   auto ns = static_cast<double>(d.count());
-  if (ns < 1e3) {
-    std::snprintf(buf, sizeof buf, "%.0f ns", ns);
-  } else if (ns < 1e6) {
-    std::snprintf(buf, sizeof buf, "%.0f µs", ns / 1e3);
-  } else if (ns < 1e9) {
-    std::snprintf(buf, sizeof buf, "%.2f ms", ns / 1e6);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2f s", ns / 1e9);
-  }
-  return buf;
+  if (ns < 1e3) return fmt::format("{:.0f} ns", ns);
+  if (ns < 1e6) return fmt::format("{:.0f} µs", ns / 1e3);
+  if (ns < 1e9) return fmt::format("{:.2f} ms", ns / 1e6);
+  return fmt::format("{:.2f} s", ns / 1e9);
 }
+
+std::string fixed(double v, int decimals) { return fmt::format("{:.{}f}", v, decimals); }
 
 }  // namespace auction::cli

@@ -12,6 +12,14 @@
 
 namespace auction::cli {
 
+/// Proto3 leaves unset timestamps and durations at zero.
+inline bool is_set(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() != 0 || ts.nanos() != 0;
+}
+inline bool is_set(const google::protobuf::Duration& d) {
+  return d.seconds() != 0 || d.nanos() != 0;
+}
+
 /// 1250, "USD" -> "12.50 USD"; without a currency just "12.50".
 std::string money(std::int64_t minor, std::string_view currency);
 
@@ -36,6 +44,9 @@ std::string role_name(v1::Role r);
 
 /// Latency for reports: "87 µs", "1.23 ms", "2.5 s".
 std::string latency(std::chrono::nanoseconds d);
+
+/// `v` with exactly `decimals` digits after the point: fixed(2.345, 1) == "2.3".
+std::string fixed(double v, int decimals);
 
 /// "yes" / "no".
 inline const char* yes_no(bool b) { return b ? "yes" : "no"; }

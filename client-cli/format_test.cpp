@@ -58,5 +58,13 @@ TEST(Format, Latency) {
   EXPECT_EQ(latency(nanoseconds(2'500'000'000)), "2.50 s");
 }
 
+TEST(Format, Fixed) {
+  EXPECT_EQ(fixed(2.345, 1), "2.3");
+  EXPECT_EQ(fixed(0.5, 0), "0");  // ties to even, as printf
+  EXPECT_EQ(fixed(1.5, 0), "2");
+  EXPECT_EQ(fixed(13100.0, 1), "13100.0");
+  EXPECT_EQ(fixed(0.1234, 3), "0.123");
+}
+
 }  // namespace
 }  // namespace auction::cli

@@ -91,7 +91,7 @@ std::string serving_status_name(std::uint64_t status) {
 
 grpc::ByteBuffer to_byte_buffer(std::string_view bytes) {
   grpc::Slice slice(bytes.data(), bytes.size());
-  return grpc::ByteBuffer(&slice, 1);
+  return {&slice, 1};
 }
 
 std::string to_bytes(const grpc::ByteBuffer& buffer) {

@@ -6,9 +6,9 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() { return std::system_category().message(errno); }
 
 /// Creates `dir` (and parents) and makes `dir` itself 0700.
 void make_private_dir(const fs::path& dir) {
@@ -43,8 +43,12 @@ void write_all(int fd, const std::string& data, const fs::path& path) {
 }  // namespace
 
 fs::path login_path() {
+  // Nothing in auction-cli changes the environment (no setenv, putenv or
+  // unsetenv), so reading it races with no writer even once gRPC's threads run.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read-only use, see above.
   const char* xdg = std::getenv("XDG_CONFIG_HOME");
   if (xdg != nullptr && *xdg != '\0') return fs::path(xdg) / "auction-cli" / "login.json";
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read-only use, see above.
   const char* home = std::getenv("HOME");
   if (home == nullptr || *home == '\0') {
     throw CliError("neither XDG_CONFIG_HOME nor HOME is set; cannot locate the stored login");

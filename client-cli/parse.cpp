@@ -6,16 +6,17 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "domain/money.hpp"
 #include "errors.hpp"
 
 namespace auction::cli {
-namespace {
-
-std::string lower(std::string_view s) {
+std::string ascii_lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
+
+namespace {
 
 [[noreturn]] void bad(std::string_view option, std::string_view text, std::string_view expected) {
   throw UsageError("invalid value '" + std::string(text) + "' for " + std::string(option) +
@@ -80,7 +81,7 @@ google::protobuf::Duration to_proto_duration(std::chrono::milliseconds d) {
 }
 
 v1::AuctionStatus parse_status(std::string_view text) {
-  auto s = lower(text);
+  auto s = ascii_lower(text);
   if (s == "scheduled") return v1::AUCTION_STATUS_SCHEDULED;
   if (s == "active") return v1::AUCTION_STATUS_ACTIVE;
   if (s == "ended") return v1::AUCTION_STATUS_ENDED;
@@ -89,7 +90,7 @@ v1::AuctionStatus parse_status(std::string_view text) {
 }
 
 v1::ListOrder parse_order(std::string_view text) {
-  auto s = lower(text);
+  auto s = ascii_lower(text);
   if (s == "ending-soon") return v1::LIST_ORDER_ENDING_SOON;
   if (s == "newest") return v1::LIST_ORDER_NEWEST;
   if (s == "most-bids") return v1::LIST_ORDER_MOST_BIDS;
@@ -104,6 +105,8 @@ std::string parse_currency(std::string_view text) {
     if (std::isalpha(static_cast<unsigned char>(c)) == 0) bad("--currency", text, kExpected);
     out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
+  // The server's list, so that the answer comes before a round trip.
+  if (!is_supported_currency(out)) bad("--currency", text, "one of " + supported_currencies());
   return out;
 }
 

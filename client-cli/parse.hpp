@@ -13,6 +13,9 @@
 
 namespace auction::cli {
 
+/// `s` with ASCII letters in lower case (codes, units and messages are ASCII).
+std::string ascii_lower(std::string_view s);
+
 /// "12.50" -> 1250 minor units; rejects anything parse_money rejects.
 Money parse_amount(std::string_view option, std::string_view text);
 

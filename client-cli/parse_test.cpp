@@ -78,5 +78,17 @@ TEST(ParseCurrency, UpperCasesThreeLetters) {
   EXPECT_THROW(parse_currency("U5D"), UsageError);
 }
 
+TEST(ParseCurrency, AnUnsupportedCodeIsAnsweredWithTheSupportedOnes) {
+  try {
+    parse_currency("xyz");
+    ADD_FAILURE() << "XYZ was accepted";
+  } catch (const UsageError& e) {
+    const std::string message = e.what();
+    for (const char* code : {"USD", "EUR", "GBP", "CHF", "CNY"}) {
+      EXPECT_NE(message.find(code), std::string::npos) << code << " not listed: " << message;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace auction::cli

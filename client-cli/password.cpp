@@ -3,7 +3,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <iostream>
 
 #include "errors.hpp"
@@ -52,7 +51,6 @@ std::string read_line(bool prompt) {
 
 std::string resolve_password(const std::optional<std::string>& option) {
   if (option) return *option;
-  if (const char* env = std::getenv("AUCTION_PASSWORD"); env != nullptr) return env;
   return read_line(::isatty(STDIN_FILENO) == 1);
 }
 

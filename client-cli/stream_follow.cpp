@@ -38,7 +38,10 @@ bool is_retryable(grpc::StatusCode code) {
 grpc::ChannelArguments stream_channel_args() {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
+  // gRPC takes this as the shortest time one connection attempt gets, not as a backoff. Its
+  // default, 20 s, kept the view from reconnecting for that long when an attempt hung across a
+  // server restart; 200 ms failed attempts that merely waited for a busy server's SETTINGS.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 2000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   return args;
 }

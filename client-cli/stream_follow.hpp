@@ -140,101 +140,136 @@ class StreamFollower {
     post(std::move(item));
   }
 
-  void run() {
+  /// What run() carries from one call to the next.
+  struct RunState {
     int attempt = 0;
-    bool ever_received = hooks_.server_reached;
+    bool ever_received = false;
     bool reconnecting = false;
     // Not std::optional: GCC 12 at -O2 misreports it as maybe-uninitialized.
     bool failing = false;
     SteadyClock::time_point failing_since{};
+  };
+
+  /// How a call ended, as seen under the lock.
+  struct CallEnd {
+    bool stopping = false;
+    bool silent = false;
+  };
+
+  void run() {
+    RunState st;
+    st.ever_received = hooks_.server_reached;
     for (;;) {
       auto ctx = hooks_.make_context();
-      {
-        std::lock_guard lock(mutex_);
-        if (stopping_) break;
-        current_ = ctx.get();
-        last_activity_ = SteadyClock::now();
-        silent_ = false;
-      }
+      if (!begin_call(ctx.get())) break;
       auto reader = hooks_.open(*ctx, cursor_);
-      Update update;
-      bool last = false;
-      while (reader->Read(&update)) {
-        {
-          std::lock_guard lock(mutex_);
-          last_activity_ = SteadyClock::now();
-        }
-        if (reconnecting) {
-          Item note;
-          note.kind = Item::Kind::kReconnected;
-          note.cursor = cursor_;
-          post(std::move(note));
-          reconnecting = false;
-        }
-        ever_received = true;
-        attempt = 0;
-        failing = false;
-        std::int64_t c = hooks_.cursor_of(update);
-        cursor_ = cursor_ ? std::max(*cursor_, c) : c;
-        last = last || hooks_.is_last(update);
-        Item item;
-        item.kind = Item::Kind::kUpdate;
-        item.received = std::chrono::system_clock::now();
-        item.update = update;
-        post(std::move(item));
-      }
+      const bool last = read_all(*reader, st);
       grpc::Status status = reader->Finish();
-      bool stopping = false;
-      bool silent = false;
-      {
-        std::lock_guard lock(mutex_);
-        current_ = nullptr;
-        stopping = stopping_;
-        silent = silent_;
-      }
-      if (stopping) break;
+      const CallEnd end = end_call();
+      if (end.stopping) break;
       if (status.ok() && last) {
         post_end(grpc::Status::OK);
         return;
       }
-      if (silent) {
-        status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                              "no message from the server for " +
-                                  std::to_string(policy_.silence.count() / 1000) + " s");
-      } else if (status.ok()) {
-        status = grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream ended early");
-      }
-      // A first call that fails is an answer (wrong address, unknown id):
-      // report it. Later failures are a lost connection: retry.
-      if (!ever_received || !is_retryable(status.error_code())) {
-        post_end(status);
-        return;
-      }
-      const auto now = SteadyClock::now();
-      if (!failing) {
-        failing = true;
-        failing_since = now;
-      }
-      if (now - failing_since >= policy_.give_up) {
-        post_end(
-            grpc::Status(status.error_code(), "gave up reconnecting after " +
-                                                  std::to_string(policy_.give_up.count() / 1000) +
-                                                  " s: " + status.error_message()));
-        return;
-      }
-      Item note;
-      note.kind = Item::Kind::kReconnecting;
-      note.status = status;
-      note.delay = backoff_delay(attempt, policy_);
-      note.attempt = ++attempt;
-      note.cursor = cursor_;
-      reconnecting = true;
-      const auto delay = note.delay;
-      post(std::move(note));
-      std::unique_lock lock(mutex_);
-      cv_.wait_for(lock, delay, [this] { return stopping_; });
+      if (!wait_to_retry(failure_status(std::move(status), end.silent), st)) return;
     }
     post_end(grpc::Status(grpc::StatusCode::CANCELLED, "stopped"));
+  }
+
+  /// Makes `ctx` the call in progress; false when stopping (no call then).
+  bool begin_call(grpc::ClientContext* ctx) {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return false;
+    current_ = ctx;
+    last_activity_ = SteadyClock::now();
+    silent_ = false;
+    return true;
+  }
+
+  /// Reads the call to its end, posting each update (after a kReconnected
+  /// note for the first one after a reconnect). Whether the stream's last
+  /// word arrived.
+  bool read_all(grpc::ClientReaderInterface<Update>& reader, RunState& st) {
+    Update update;
+    bool last = false;
+    while (reader.Read(&update)) {
+      {
+        std::lock_guard lock(mutex_);
+        last_activity_ = SteadyClock::now();
+      }
+      if (st.reconnecting) {
+        Item note;
+        note.kind = Item::Kind::kReconnected;
+        note.cursor = cursor_;
+        post(std::move(note));
+        st.reconnecting = false;
+      }
+      st.ever_received = true;
+      st.attempt = 0;
+      st.failing = false;
+      std::int64_t c = hooks_.cursor_of(update);
+      cursor_ = cursor_ ? std::max(*cursor_, c) : c;
+      last = last || hooks_.is_last(update);
+      Item item;
+      item.kind = Item::Kind::kUpdate;
+      item.received = std::chrono::system_clock::now();
+      item.update = update;
+      post(std::move(item));
+    }
+    return last;
+  }
+
+  /// No call in progress any more; whether stop() or check_silence() ended it.
+  CallEnd end_call() {
+    std::lock_guard lock(mutex_);
+    current_ = nullptr;
+    return {stopping_, silent_};
+  }
+
+  /// Why a call that was not the stream's proper end ended.
+  grpc::Status failure_status(grpc::Status status, bool silent) const {
+    if (silent) {
+      return {grpc::StatusCode::DEADLINE_EXCEEDED,
+              "no message from the server for " + std::to_string(policy_.silence.count() / 1000) +
+                  " s"};
+    }
+    if (status.ok()) return {grpc::StatusCode::UNAVAILABLE, "the stream ended early"};
+    return status;
+  }
+
+  /// After a failed call: either posts the end and returns false, or posts
+  /// kReconnecting, waits out the backoff delay (or a stop) and returns true.
+  bool wait_to_retry(const grpc::Status& status, RunState& st) {
+    // A first call that fails is an answer (wrong address, unknown id):
+    // report it. Later failures are a lost connection: retry.
+    if (!st.ever_received || !is_retryable(status.error_code())) {
+      post_end(status);
+      return false;
+    }
+    const auto now = SteadyClock::now();
+    if (!st.failing) {
+      st.failing = true;
+      st.failing_since = now;
+    }
+    if (now - st.failing_since >= policy_.give_up) {
+      post_end(
+          grpc::Status(status.error_code(), "gave up reconnecting after " +
+                                                std::to_string(policy_.give_up.count() / 1000) +
+                                                " s: " + status.error_message()));
+      return false;
+    }
+    Item note;
+    note.kind = Item::Kind::kReconnecting;
+    note.status = status;
+    note.delay = backoff_delay(st.attempt, policy_);
+    note.attempt = ++st.attempt;
+    note.cursor = cursor_;
+    st.reconnecting = true;
+    const auto delay = note.delay;
+    post(std::move(note));
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, delay, [this] { return stopping_; });
+    return true;
   }
 
   Hooks hooks_;

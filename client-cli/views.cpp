@@ -10,9 +10,6 @@ namespace {
 
 constexpr std::size_t kTitleWidth = 40;
 
-bool is_set(const google::protobuf::Timestamp& ts) { return ts.seconds() != 0 || ts.nanos() != 0; }
-bool is_set(const google::protobuf::Duration& d) { return d.seconds() != 0 || d.nanos() != 0; }
-
 /// When it ends, or ended (an early end by buy-now or cancel shows then).
 std::string ends_cell(const v1::Auction& a, Clock::time_point now) {
   const auto& at = is_set(a.ended_at()) ? a.ended_at() : a.end_time();
@@ -37,6 +34,48 @@ std::string outcome_text(const v1::Auction& a) {
     default:
       return "";
   }
+}
+
+/// The "ends at" field: the end, how long is left while open, and an
+/// extension by soft close.
+std::string ends_at_text(const v1::Auction& a, bool open, Clock::time_point now,
+                         const google::protobuf::Duration* remaining) {
+  std::string ends = timestamp(a.end_time());
+  if (open && is_set(a.end_time())) {
+    ends += remaining != nullptr ? " (" + compact_duration(*remaining) + " left)"
+                                 : " (" + relative(a.end_time(), now) + ")";
+  }
+  if (is_set(a.original_end_time()) && a.original_end_time().seconds() != a.end_time().seconds()) {
+    ends += ", extended from " + timestamp(a.original_end_time());
+  }
+  return ends;
+}
+
+std::string soft_close_text(const v1::Auction& a) {
+  if (!is_set(a.soft_close_window()) && !is_set(a.soft_close_extension())) return "off";
+  std::string text = "bids in the last " + compact_duration(a.soft_close_window()) +
+                     " extend the end by " + compact_duration(a.soft_close_extension());
+  if (is_set(a.soft_close_max_extension())) {
+    text +=
+        ", at most " + compact_duration(a.soft_close_max_extension()) + " past the original end";
+  }
+  return text;
+}
+
+/// The description after a blank line, each of its lines indented by two.
+void print_description(std::ostream& out, const std::string& description) {
+  if (description.empty()) return;
+  out << "\n";
+  std::string line;
+  for (char c : description) {
+    if (c == '\n') {
+      out << "  " << line << '\n';
+      line.clear();
+    } else {
+      line += c;
+    }
+  }
+  out << "  " << line << '\n';
 }
 
 }  // namespace
@@ -68,40 +107,15 @@ void print_auction(std::ostream& out, const v1::Auction& a, Clock::time_point no
   f.add("reserve", reserve_text(a));
   f.add("buy now", a.buy_now_price() > 0 ? money(a.buy_now_price(), cur) : "none");
   f.add("starts at", timestamp(a.start_time()));
-  std::string ends = timestamp(a.end_time());
-  if (open && is_set(a.end_time())) {
-    ends += remaining != nullptr ? " (" + compact_duration(*remaining) + " left)"
-                                 : " (" + relative(a.end_time(), now) + ")";
-  }
-  if (is_set(a.original_end_time()) && a.original_end_time().seconds() != a.end_time().seconds()) {
-    ends += ", extended from " + timestamp(a.original_end_time());
-  }
-  f.add("ends at", ends);
-  if (is_set(a.soft_close_window()) || is_set(a.soft_close_extension())) {
-    f.add("soft close", "bids in the last " + compact_duration(a.soft_close_window()) +
-                            " extend the end by " + compact_duration(a.soft_close_extension()));
-  } else {
-    f.add("soft close", "off");
-  }
+  f.add("ends at", ends_at_text(a, open, now, remaining));
+  f.add("soft close", soft_close_text(a));
   f.add("outcome", outcome_text(a));
   if (is_set(a.ended_at())) f.add("ended at", timestamp(a.ended_at()));
   for (int i = 0; i < a.media_urls_size(); ++i) f.add(i == 0 ? "media" : "", a.media_urls(i));
   f.add("created at", timestamp(a.created_at()));
   f.add("version", std::to_string(a.version()));
   f.print(out);
-  if (!a.description().empty()) {
-    out << "\n";
-    std::string line;
-    for (char c : a.description()) {
-      if (c == '\n') {
-        out << "  " << line << '\n';
-        line.clear();
-      } else {
-        line += c;
-      }
-    }
-    out << "  " << line << '\n';
-  }
+  print_description(out, a.description());
 }
 
 void print_top_bidders(std::ostream& out,
@@ -194,6 +208,25 @@ void print_user(std::ostream& out, const v1::User& u) {
   f.print(out);
 }
 
+std::string reject_reason_text(const v1::PlaceBidResponse& r) {
+  switch (r.reject_reason()) {
+    case v1::BID_TOO_LOW:
+      return "the minimum next bid is " + money(r.minimum_next_bid(), r.currency());
+    case v1::AUCTION_NOT_STARTED:
+      return "the auction has not started yet";
+    case v1::AUCTION_ENDED:
+      return "the auction has ended";
+    case v1::AUCTION_CANCELLED:
+      return "the auction was cancelled";
+    case v1::SELF_BID:
+      return "sellers cannot bid on their own auction";
+    case v1::BIDDER_SUSPENDED:
+      return "your account is suspended";
+    default:
+      return "";
+  }
+}
+
 void print_bid_reply(std::ostream& out, const v1::PlaceBidResponse& r, Clock::time_point now) {
   const std::string& cur = r.currency();
   Fields f;
@@ -201,17 +234,22 @@ void print_bid_reply(std::ostream& out, const v1::PlaceBidResponse& r, Clock::ti
     f.add("accepted", r.bid_id().empty() ? "yes" : "yes (bid " + r.bid_id() + ")");
     f.add("leading", r.leading() ? "yes" : "no (outbid at once by an earlier, higher maximum)");
   } else {
-    std::string why = reject_reason_name(r.reject_reason());
-    if (r.reject_reason() == v1::BID_TOO_LOW) {
-      why += ": the minimum next bid is " + money(r.minimum_next_bid(), cur);
-    }
-    f.add("rejected", why);
+    const std::string text = reject_reason_text(r);
+    const std::string name = reject_reason_name(r.reject_reason());
+    f.add("rejected", text.empty() ? name : name + ": " + text);
   }
   f.add("current price", money(r.current_price(), cur));
-  f.add("leader", r.leading_bidder_id().empty() ? "none" : "id " + r.leading_bidder_id());
+  f.add("leader", r.leading_bidder_id().empty()
+                      ? "none"
+                      : name_with_id(r.leading_bidder_name(), r.leading_bidder_id()));
   f.add("min next bid", r.minimum_next_bid() > 0 ? money(r.minimum_next_bid(), cur) : "");
-  if (is_set(r.ends_at()))
-    f.add("ends at", timestamp(r.ends_at()) + " (" + relative(r.ends_at(), now) + ")");
+  // Once over, ends_at is when it ended (a buy-now or cancel ends it early).
+  const bool over = !r.accepted() && (r.reject_reason() == v1::AUCTION_ENDED ||
+                                      r.reject_reason() == v1::AUCTION_CANCELLED);
+  if (is_set(r.ends_at())) {
+    f.add(over ? "ended at" : "ends at",
+          timestamp(r.ends_at()) + " (" + relative(r.ends_at(), now) + ")");
+  }
   f.add("version", std::to_string(r.version()));
   f.print(out);
 }

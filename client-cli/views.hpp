@@ -35,6 +35,8 @@ void print_user(std::ostream& out, const v1::User& u);
 
 /// The reply to PlaceBid, accepted or not.
 void print_bid_reply(std::ostream& out, const v1::PlaceBidResponse& r, Clock::time_point now);
+/// Why a bid was rejected, in words ("" when accepted).
+std::string reject_reason_text(const v1::PlaceBidResponse& r);
 
 /// SEQ, WHEN, TYPE, AUCTION, AMOUNT, READ ("no notifications" when empty).
 void print_notification_table(

@@ -1,10 +1,9 @@
 #include "watch_view.hpp"
 
-#include <cstdio>
 #include <sstream>
 #include <utility>
 
-#include <google/protobuf/util/time_util.h>
+#include <fmt/format.h>
 
 #include "format.hpp"
 #include "table.hpp"
@@ -14,9 +13,6 @@ namespace auction::cli {
 namespace {
 
 using Clock = std::chrono::system_clock;
-using google::protobuf::util::TimeUtil;
-
-bool is_set(const google::protobuf::Timestamp& ts) { return ts.seconds() != 0 || ts.nanos() != 0; }
 
 Clock::time_point to_time_point(const google::protobuf::Timestamp& ts) {
   return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
@@ -93,6 +89,27 @@ void add_event(WatchState& state, std::string when, std::string text) {
   while (state.events.size() > WatchState::kMaxEvents) state.events.pop_front();
 }
 
+void seed_from_version(WatchState& s, const v1::AuctionUpdate& current, std::int64_t from_version,
+                       Clock::time_point received) {
+  WatchState seeded;
+  apply_update(seeded, current, received);
+  if (seeded.version <= from_version) {
+    s = std::move(seeded);
+    return;
+  }
+  s.auction_id = seeded.auction_id;
+  s.title = seeded.title;
+  s.currency = seeded.currency;
+  s.start_time = seeded.start_time;
+  s.ends_at = seeded.ends_at;
+  s.clock_offset = seeded.clock_offset;
+  // Closed later (a replayed event will say so); open at from_version.
+  s.status = closed(seeded.status) ? v1::AUCTION_STATUS_ACTIVE : seeded.status;
+  s.version = from_version;
+  s.have_state = true;
+  add_event(s, time_of_day(received), "watching from version " + std::to_string(from_version));
+}
+
 bool apply_update(WatchState& s, const v1::AuctionUpdate& u, Clock::time_point received) {
   ++s.updates;
   if (is_set(u.server_time())) {
@@ -167,10 +184,7 @@ std::string time_of_day(const google::protobuf::Timestamp& ts) {
   if (!is_set(ts)) return "--:--:--";
   std::int64_t s = ts.seconds() % 86400;
   if (s < 0) s += 86400;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", static_cast<int>(s / 3600),
-                static_cast<int>(s % 3600 / 60), static_cast<int>(s % 60));
-  return buf;
+  return fmt::format("{:02d}:{:02d}:{:02d}", s / 3600, s % 3600 / 60, s % 60);
 }
 
 std::string time_of_day(Clock::time_point t) {
@@ -185,17 +199,10 @@ std::string countdown(std::chrono::seconds d) {
   const auto hours = static_cast<int>(total % 86400 / 3600);
   const auto minutes = static_cast<int>(total % 3600 / 60);
   const auto seconds = static_cast<int>(total % 60);
-  char buf[64];
-  if (days > 0) {
-    std::snprintf(buf, sizeof buf, "%lldd %02dh %02dm %02ds", days, hours, minutes, seconds);
-  } else if (hours > 0) {
-    std::snprintf(buf, sizeof buf, "%dh %02dm %02ds", hours, minutes, seconds);
-  } else if (minutes > 0) {
-    std::snprintf(buf, sizeof buf, "%dm %02ds", minutes, seconds);
-  } else {
-    std::snprintf(buf, sizeof buf, "%ds", seconds);
-  }
-  return buf;
+  if (days > 0) return fmt::format("{}d {:02d}h {:02d}m {:02d}s", days, hours, minutes, seconds);
+  if (hours > 0) return fmt::format("{}h {:02d}m {:02d}s", hours, minutes, seconds);
+  if (minutes > 0) return fmt::format("{}m {:02d}s", minutes, seconds);
+  return fmt::format("{}s", seconds);
 }
 
 std::chrono::seconds time_left(const WatchState& state, Clock::time_point now) {

@@ -60,6 +60,13 @@ struct WatchState {
 bool apply_update(WatchState& state, const v1::AuctionUpdate& update,
                   std::chrono::system_clock::time_point received);
 
+/// `watch --from-version N` gets no SNAPSHOT, only the events after N. The
+/// view takes what events do not carry (title, currency, start) from
+/// `current`, the auction as it is now (GetAuction). When `current` is past
+/// N, the view stays at N so that every later event applies and shows.
+void seed_from_version(WatchState& state, const v1::AuctionUpdate& current,
+                       std::int64_t from_version, std::chrono::system_clock::time_point received);
+
 /// Appends a line to the recent events (dropping the oldest past kMaxEvents).
 void add_event(WatchState& state, std::string when, std::string text);
 

@@ -59,6 +59,17 @@ v1::AuctionUpdate bid(std::int64_t version, std::int64_t price, const std::strin
   return u;
 }
 
+/// AUCTION_ENDED: sold to Alice A (id 7) for 10.00 USD.
+v1::AuctionUpdate sold_to_alice(std::int64_t version) {
+  v1::AuctionUpdate end = bid(version, 1000, "Alice A", 1);
+  end.set_type(v1::AuctionUpdate::AUCTION_ENDED);
+  end.set_outcome(v1::OUTCOME_SOLD);
+  end.set_winner_id("7");
+  end.set_winner_name("Alice A");
+  end.set_final_price(1000);
+  return end;
+}
+
 TEST(WatchCountdown, Formats) {
   EXPECT_EQ(countdown(seconds(0)), "0s");
   EXPECT_EQ(countdown(seconds(-5)), "0s");
@@ -144,12 +155,7 @@ TEST(WatchState, EndedIsFinal) {
   WatchState s;
   apply_update(s, snapshot(5), at(kNow));
   apply_update(s, bid(6, 1000, "Alice A", 1), at(kNow));
-  v1::AuctionUpdate end = bid(7, 1000, "Alice A", 1);
-  end.set_type(v1::AuctionUpdate::AUCTION_ENDED);
-  end.set_outcome(v1::OUTCOME_SOLD);
-  end.set_winner_id("7");
-  end.set_winner_name("Alice A");
-  end.set_final_price(1000);
+  const v1::AuctionUpdate end = sold_to_alice(7);
   apply_update(s, end, at(kNow + 5));
   EXPECT_TRUE(s.finished);
   EXPECT_EQ(s.status, v1::AUCTION_STATUS_ENDED);
@@ -169,6 +175,33 @@ TEST(WatchState, SnapshotOfAClosedAuctionIsFinal) {
   apply_update(unsold, ended, at(kNow));
   EXPECT_TRUE(unsold.finished);
   EXPECT_EQ(outcome_text(unsold), "ended: unsold");
+}
+
+TEST(WatchState, FromAVersionEveryLaterEventShowsEvenWhenTheAuctionIsFurtherAlong) {
+  // `watch --from-version 5` of an auction now at version 7 (ended): the
+  // current state gives the title and currency; events 6 and 7 still show.
+  auto now_state = snapshot(7, v1::AUCTION_STATUS_ENDED);
+  now_state.mutable_auction()->set_outcome(v1::OUTCOME_SOLD);
+  WatchState s;
+  seed_from_version(s, now_state, 5, at(kNow));
+  EXPECT_EQ(s.title, "Desk lamp");
+  EXPECT_FALSE(s.finished) << "the end is still to be replayed";
+  EXPECT_TRUE(apply_update(s, bid(6, 1000, "Alice A", 1), at(kNow)));
+  const v1::AuctionUpdate end = sold_to_alice(7);
+  EXPECT_TRUE(apply_update(s, end, at(kNow)));
+  EXPECT_TRUE(s.finished);
+  std::vector<std::string> texts;
+  for (const auto& e : s.events) texts.push_back(e.text);
+  const std::vector<std::string> want = {"watching from version 5",
+                                         "bid #1: Alice A (id 7) leads at 10.00 USD",
+                                         "ended: sold to Alice A (id 7) for 10.00 USD"};
+  EXPECT_EQ(texts, want);
+
+  // Asked from the current version or later: the state as it is now.
+  WatchState current;
+  seed_from_version(current, snapshot(7), 7, at(kNow));
+  EXPECT_EQ(current.version, 7);
+  EXPECT_FALSE(apply_update(current, bid(7, 1000, "Alice A", 1), at(kNow))) << "seen";
 }
 
 TEST(WatchState, KeepsTheLastTenEvents) {

@@ -83,9 +83,7 @@ class HealthCall final : public LoopCall {
 }  // namespace
 
 AmountLadder::AmountLadder(std::size_t auctions, Money starting_price)
-    : last_(std::make_unique<std::atomic<Money>[]>(auctions)), starting_price_(starting_price) {
-  for (std::size_t i = 0; i < auctions; ++i) last_[i].store(0, std::memory_order_relaxed);
-}
+    : last_(auctions), starting_price_(starting_price) {}  // each std::atomic starts at 0 (C++20)
 
 Money AmountLadder::step(Money previous) {
   // The highest price `previous` can produce as the second-highest maximum,

@@ -30,7 +30,7 @@ class AmountLadder {
   static Money step(Money previous);
 
  private:
-  std::unique_ptr<std::atomic<Money>[]> last_;
+  std::vector<std::atomic<Money>> last_;  ///< one per auction; fixed size, never resized
   Money starting_price_;
 };
 

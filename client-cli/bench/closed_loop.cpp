@@ -1,5 +1,7 @@
 #include "bench/closed_loop.hpp"
 
+#include "bench/counts.hpp"
+
 #include <algorithm>
 #include <thread>
 
@@ -13,12 +15,6 @@ struct Slot {
   std::unique_ptr<LoopCall> call;
   SteadyClock::time_point started;
 };
-
-std::int64_t sum(const std::map<int, std::int64_t>& m) {
-  std::int64_t total = 0;
-  for (const auto& [code, n] : m) total += n;
-  return total;
-}
 
 void record(LoopResult& r, const Outcome& o, std::chrono::nanoseconds latency) {
   switch (o.kind) {
@@ -87,9 +83,9 @@ LoopResult poll(std::vector<Slot>& slots, std::size_t first, std::size_t stride,
 
 }  // namespace
 
-std::int64_t LoopResult::rejected_total() const { return sum(rejected); }
-std::int64_t LoopResult::errors_total() const { return sum(errors); }
-std::int64_t LoopResult::late_errors_total() const { return sum(late_errors); }
+std::int64_t LoopResult::rejected_total() const { return total(rejected); }
+std::int64_t LoopResult::errors_total() const { return total(errors); }
+std::int64_t LoopResult::late_errors_total() const { return total(late_errors); }
 
 double LoopResult::ok_per_second() const {
   auto seconds = std::chrono::duration<double>(window).count();

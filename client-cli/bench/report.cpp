@@ -1,6 +1,6 @@
 #include "bench/report.hpp"
 
-#include <cstdio>
+#include "bench/counts.hpp"
 
 #include "auction/v1/auction.pb.h"
 #include "errors.hpp"
@@ -11,38 +11,7 @@
 namespace auction::cli::bench {
 namespace {
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string reject_name(int code) {
-  return v1::RejectReason_IsValid(code) ? v1::RejectReason_Name(static_cast<v1::RejectReason>(code))
-                                        : "REASON_" + std::to_string(code);
-}
-
-std::string error_name(int code) { return status_code_name(static_cast<grpc::StatusCode>(code)); }
-
 std::string serving_name(int code) { return serving_status_name(static_cast<std::uint64_t>(code)); }
-
-/// "BID_TOO_LOW 12, SELF_BID 1" or "none".
-template <class Namer>
-std::string breakdown(const std::map<int, std::int64_t>& counts, Namer name) {
-  std::string s;
-  for (const auto& [code, n] : counts) {
-    if (!s.empty()) s += ", ";
-    s += name(code) + " " + std::to_string(n);
-  }
-  return s.empty() ? "none" : s;
-}
-
-template <class Namer>
-nlohmann::json breakdown_json(const std::map<int, std::int64_t>& counts, Namer name) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [code, n] : counts) j[name(code)] = n;
-  return j;
-}
 
 double micros(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e3; }
 

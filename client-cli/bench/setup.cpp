@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <mutex>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include <google/protobuf/util/time_util.h>
@@ -81,9 +82,9 @@ std::vector<std::shared_ptr<grpc::Channel>> make_channels(const GlobalOptions& o
 }
 
 std::string random_prefix() {
-  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  static constexpr std::string_view kDigits = "0123456789abcdefghijklmnopqrstuvwxyz";
   std::random_device rd;
-  std::uniform_int_distribution<std::size_t> pick(0, sizeof kDigits - 2);
+  std::uniform_int_distribution<std::size_t> pick(0, kDigits.size() - 1);
   std::string s = "bn";
   for (int i = 0; i < 8; ++i) s += kDigits[pick(rd)];
   return s;

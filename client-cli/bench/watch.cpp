@@ -3,55 +3,20 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "auction/v1/auction.pb.h"
+#include "bench/counts.hpp"
 #include "domain/increments.hpp"
 #include "errors.hpp"
+#include "format.hpp"
 #include "table.hpp"
 
 namespace auction::cli::bench {
 namespace {
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
 double ms(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
-
-std::string reject_name(int code) {
-  return v1::RejectReason_IsValid(code) ? v1::RejectReason_Name(static_cast<v1::RejectReason>(code))
-                                        : "REASON_" + std::to_string(code);
-}
-
-std::string error_name(int code) { return status_code_name(static_cast<grpc::StatusCode>(code)); }
-
-template <class Namer>
-std::string breakdown(const std::map<int, std::int64_t>& counts, Namer name) {
-  std::string s;
-  for (const auto& [code, n] : counts) {
-    if (!s.empty()) s += ", ";
-    s += name(code) + " " + std::to_string(n);
-  }
-  return s.empty() ? "none" : s;
-}
-
-template <class Namer>
-nlohmann::json breakdown_json(const std::map<int, std::int64_t>& counts, Namer name) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [code, n] : counts) j[name(code)] = n;
-  return j;
-}
-
-std::int64_t sum(const std::map<int, std::int64_t>& m) {
-  std::int64_t total = 0;
-  for (const auto& [code, n] : m) total += n;
-  return total;
-}
 
 std::string mib(std::int64_t kib) { return fixed(static_cast<double>(kib) / 1024.0, 1) + " MiB"; }
 
@@ -160,13 +125,13 @@ void print_watch_text(std::ostream& out, const WatchBenchResult& r) {
   f.add("watchers ready", std::to_string(r.ready) + " of " + std::to_string(r.watchers) +
                               " (all snapshots in " + fixed(r.ready_s, 2) + " s)");
   if (!r.watcher_errors.empty()) {
-    f.add("streams failed", std::to_string(sum(r.watcher_errors)) + " (" +
+    f.add("streams failed", std::to_string(total(r.watcher_errors)) + " (" +
                                 breakdown(r.watcher_errors, error_name) + ")");
   }
   f.add("bids", "sent " + std::to_string(r.sent) + ", accepted " + std::to_string(r.accepted) +
-                    ", rejected " + std::to_string(sum(r.rejected)) + " (" +
+                    ", rejected " + std::to_string(total(r.rejected)) + " (" +
                     breakdown(r.rejected, reject_name) + "), errors " +
-                    std::to_string(sum(r.errors)) + " (" + breakdown(r.errors, error_name) +
+                    std::to_string(total(r.errors)) + " (" + breakdown(r.errors, error_name) +
                     "), not sent (too many in flight) " + std::to_string(r.skipped));
   f.add("deliveries", std::to_string(r.deliveries) + " of " +
                           std::to_string(r.expected_deliveries) + " expected (accepted bids x " +
@@ -214,9 +179,9 @@ nlohmann::json watch_to_json(const WatchBenchResult& r) {
       {"bids",
        {{"sent", r.sent},
         {"accepted", r.accepted},
-        {"rejected", sum(r.rejected)},
+        {"rejected", total(r.rejected)},
         {"rejected_by_reason", breakdown_json(r.rejected, reject_name)},
-        {"errors", sum(r.errors)},
+        {"errors", total(r.errors)},
         {"errors_by_code", breakdown_json(r.errors, error_name)},
         {"not_sent", r.skipped}}},
       {"deliveries", r.deliveries},

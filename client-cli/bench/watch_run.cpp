@@ -330,21 +330,29 @@ v1::GetAuctionResponse get_open_auction(const GlobalOptions& opts, v1::AuctionSe
   return reply;
 }
 
-int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
-  const auto duration = parse_duration("--duration", args.duration);
-  const auto ready_timeout = parse_duration("--ready-timeout", args.ready_timeout);
-  const auto call_timeout = parse_duration("--call-timeout", args.call_timeout);
-  const auto drain = parse_duration("--drain", args.drain);
-  if (duration <= 0s) throw UsageError("--duration must be positive");
-  if (duration > 24h) throw UsageError("--duration must be at most 24h");
-  if (call_timeout <= 0s) throw UsageError("--call-timeout must be positive");
+/// The run's durations, parsed and checked.
+struct WatchTimes {
+  std::chrono::milliseconds duration;
+  std::chrono::milliseconds ready_timeout;
+  std::chrono::milliseconds call_timeout;
+  std::chrono::milliseconds drain;
+};
 
-  const int channel_count = (args.watchers + args.per_channel - 1) / args.per_channel;
-  auto channels = make_channels(opts, channel_count + 1);  // the last one carries the bids
-  auto setup_users = v1::UserService::NewStub(channels.back());
-  auto bid_stub = v1::AuctionService::NewStub(channels.back());
+WatchTimes parse_times(const WatchArgs& args) {
+  const WatchTimes t{parse_duration("--duration", args.duration),
+                     parse_duration("--ready-timeout", args.ready_timeout),
+                     parse_duration("--call-timeout", args.call_timeout),
+                     parse_duration("--drain", args.drain)};
+  if (t.duration <= 0s) throw UsageError("--duration must be positive");
+  if (t.duration > 24h) throw UsageError("--duration must be at most 24h");
+  if (t.call_timeout <= 0s) throw UsageError("--call-timeout must be positive");
+  return t;
+}
 
-  // Users (and the auction, unless given): the ordinary bench fixture.
+/// Users (and the auction, unless given): the ordinary bench fixture.
+Fixture build_watch_fixture(const GlobalOptions& opts, const WatchArgs& args,
+                            const WatchTimes& times, v1::UserService::Stub& users,
+                            v1::AuctionService::Stub& auctions) {
   if (args.bidders == 1) throw UsageError("--bidders must be at least 2 (they alternate)");
   const int bidders =
       args.bidders > 0 ? args.bidders
@@ -354,12 +362,16 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
   fc.auctions = args.auction.empty() ? 1 : 0;
   fc.starting_price = kStartingPrice;
   fc.concurrency = args.setup_concurrency;
-  const auto needed = std::chrono::duration_cast<std::chrono::seconds>(duration + ready_timeout);
+  const auto needed =
+      std::chrono::duration_cast<std::chrono::seconds>(times.duration + times.ready_timeout);
   fc.auction_seconds = std::max<std::int64_t>(3600, needed.count() + 600);
-  auto fixture = build_fixture(opts, *setup_users, *bid_stub, fc, std::cerr);
-  const std::string auction_id = args.auction.empty() ? fixture.auction_ids.at(0) : args.auction;
-  const auto initial = get_open_auction(opts, *bid_stub, auction_id);
+  return build_fixture(opts, users, auctions, fc, std::cerr);
+}
 
+/// The result's configuration part, and the server's RSS before the streams.
+WatchBenchResult configured_result(const GlobalOptions& opts, const WatchArgs& args,
+                                   const Fixture& fixture, const std::string& auction_id,
+                                   int channel_count, const WatchTimes& times) {
   WatchBenchResult r;
   r.server = opts.server;
   r.prefix = fixture.prefix;
@@ -368,19 +380,37 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
   r.channels = channel_count;
   r.bidders = fixture.bidders.size();
   r.bid_rate = args.bid_rate;
-  r.duration_s = seconds(duration);
+  r.duration_s = seconds(times.duration);
   if (args.server_pid > 0) {
     r.rss_before_kib = read_rss_kib(args.server_pid);
     if (!r.rss_before_kib) {
       std::cerr << "warning: cannot read /proc/" << args.server_pid << "/status" << std::endl;
     }
   }
+  return r;
+}
 
-  // Open the streams: watcher i on channel i / per_channel.
+/// The run's streams, and a thread per completion queue that hands the
+/// queue's completions to them.
+struct WatchStreams {
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs;  ///< one per channel
+  std::shared_ptr<WatchShared> shared = std::make_shared<WatchShared>();
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  std::vector<std::unique_ptr<grpc::CompletionQueue>> queues;
+  std::vector<std::thread> queue_threads;
+};
+
+std::vector<std::unique_ptr<grpc::GenericStub>> make_generic_stubs(
+    const std::vector<std::shared_ptr<grpc::Channel>>& channels, int channel_count) {
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
   stubs.reserve(static_cast<std::size_t>(channel_count));
   for (int c = 0; c < channel_count; ++c)
     stubs.push_back(std::make_unique<grpc::GenericStub>(channels[static_cast<std::size_t>(c)]));
+  return stubs;
+}
+
+/// The WatchAuction request, encoded once for every stream.
+grpc::ByteBuffer watch_request_bytes(const std::string& auction_id) {
   v1::WatchAuctionRequest watch_request;
   watch_request.set_auction_id(auction_id);
   grpc::ByteBuffer request_bytes;
@@ -390,23 +420,15 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
            .ok()) {
     throw CliError("bench watch: cannot encode the WatchAuction request");
   }
-  auto shared = std::make_shared<WatchShared>();
-  const auto expected_per_watcher =
-      static_cast<std::size_t>(std::ceil(args.bid_rate * seconds(duration)) * 1.2 + 16);
-  const std::size_t cap = std::min(
-      expected_per_watcher, kMaxRecordedDeliveries / static_cast<std::size_t>(args.watchers));
-  // Every stream ends by this deadline at the latest.
-  const auto stream_deadline =
-      std::chrono::system_clock::now() + ready_timeout + duration + call_timeout + drain + 30s;
-  std::vector<std::unique_ptr<Watcher>> watchers;
-  watchers.reserve(static_cast<std::size_t>(args.watchers));
-  // One completion queue, and a thread reading it, per 1,000 streams (at most 16).
-  const int queue_count = std::clamp((args.watchers + 999) / 1000, 1, 16);
-  std::vector<std::unique_ptr<grpc::CompletionQueue>> queues;
-  std::vector<std::thread> queue_threads;
+  return request_bytes;
+}
+
+/// One completion queue, and a thread reading it, per 1,000 streams (at most 16).
+void start_queues(WatchStreams& streams, int watchers) {
+  const int queue_count = std::clamp((watchers + 999) / 1000, 1, 16);
   for (int q = 0; q < queue_count; ++q) {
-    queues.push_back(std::make_unique<grpc::CompletionQueue>());
-    queue_threads.emplace_back([cq = queues.back().get()] {
+    streams.queues.push_back(std::make_unique<grpc::CompletionQueue>());
+    streams.queue_threads.emplace_back([cq = streams.queues.back().get()] {
       void* tag = nullptr;
       bool ok = false;
       while (cq->Next(&tag, &ok)) {
@@ -416,101 +438,117 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
       }
     });
   }
-  std::cerr << "bench watch: opening " << args.watchers << " streams on auction " << auction_id
-            << " over " << channel_count << " channel(s)" << std::endl;
+}
+
+/// Opens the streams (watcher i on channel i / per_channel) and waits for
+/// their SNAPSHOTs; fills in the result's stream and RSS-with-streams parts.
+void open_streams(WatchStreams& streams, const WatchArgs& args, const grpc::ByteBuffer& request,
+                  const WatchTimes& times, WatchBenchResult& r) {
+  const auto expected_per_watcher =
+      static_cast<std::size_t>(std::ceil(args.bid_rate * seconds(times.duration)) * 1.2 + 16);
+  const std::size_t cap = std::min(
+      expected_per_watcher, kMaxRecordedDeliveries / static_cast<std::size_t>(args.watchers));
+  // Every stream ends by this deadline at the latest.
+  const auto stream_deadline = std::chrono::system_clock::now() + times.ready_timeout +
+                               times.duration + times.call_timeout + times.drain + 30s;
+  streams.watchers.reserve(static_cast<std::size_t>(args.watchers));
+  start_queues(streams, args.watchers);
+  const auto queue_count = streams.queues.size();
+  std::cerr << "bench watch: opening " << args.watchers << " streams on auction " << r.auction_id
+            << " over " << r.channels << " channel(s)" << std::endl;
   const auto open_start = SteadyClock::now();
   for (int i = 0; i < args.watchers; ++i) {
-    watchers.push_back(std::make_unique<Watcher>(shared, cap));
-    watchers.back()->start(*stubs[static_cast<std::size_t>(i / args.per_channel)],
-                           *queues[static_cast<std::size_t>(i % queue_count)], request_bytes,
-                           stream_deadline);
+    streams.watchers.push_back(std::make_unique<Watcher>(streams.shared, cap));
+    streams.watchers.back()->start(*streams.stubs[static_cast<std::size_t>(i / args.per_channel)],
+                                   *streams.queues[static_cast<std::size_t>(i) % queue_count],
+                                   request, stream_deadline);
   }
+  auto& shared = *streams.shared;
   {
-    std::unique_lock lock(shared->mutex);
-    shared->cv.wait_until(lock, open_start + ready_timeout,
-                          [&] { return shared->ready + shared->failed_early >= args.watchers; });
-    r.ready = shared->ready;
-    r.ready_s = shared->ready > 0 ? seconds(shared->last_ready - open_start) : 0.0;
+    std::unique_lock lock(shared.mutex);
+    shared.cv.wait_until(lock, open_start + times.ready_timeout,
+                         [&] { return shared.ready + shared.failed_early >= args.watchers; });
+    r.ready = shared.ready;
+    r.ready_s = shared.ready > 0 ? seconds(shared.last_ready - open_start) : 0.0;
   }
   std::cerr << "bench watch: " << r.ready << " of " << args.watchers
             << " streams got their snapshot in " << r.ready_s << " s" << std::endl;
   if (args.server_pid > 0) r.rss_open_kib = read_rss_kib(args.server_pid);
+}
 
-  // Bids at a fixed rate, the bidders in turn.
-  auto bids = std::make_shared<BidShared>(initial.auction().minimum_next_bid(),
-                                          initial.auction().min_increment());
-  std::vector<std::string> auth;
-  for (const auto& b : fixture.bidders) auth.push_back("Bearer " + b.token);
-  const double client_cpu0 = process_cpu_seconds();
-  std::optional<double> server_cpu0;
-  if (args.server_pid > 0) server_cpu0 = read_cpu_seconds(args.server_pid);
-  if (r.ready > 0) {
-    std::cerr << "bench watch: bidding at " << args.bid_rate << "/s for " << args.duration
-              << std::endl;
-    const auto period = std::chrono::duration_cast<SteadyClock::duration>(
-        std::chrono::duration<double>(1.0 / args.bid_rate));
-    const auto t0 = SteadyClock::now();
-    const auto t_end = t0 + duration;
-    for (std::int64_t i = 0;; ++i) {
-      const auto due = t0 + period * i;
-      if (due >= t_end) break;
-      std::this_thread::sleep_until(due);
-      {
-        std::lock_guard lock(bids->mutex);
-        if (bids->in_flight >= kMaxBidsInFlight) {
-          ++r.skipped;
-          continue;
-        }
-        ++bids->in_flight;
+/// Bids at a fixed rate for the run's duration, the bidders (`auth`) in
+/// turn, then waits (bounded) for the replies.
+void bid_at_rate(v1::AuctionService::Stub& stub, const std::shared_ptr<BidShared>& bids,
+                 const std::vector<std::string>& auth, const WatchArgs& args,
+                 const WatchTimes& times, WatchBenchResult& r) {
+  std::cerr << "bench watch: bidding at " << args.bid_rate << "/s for " << args.duration
+            << std::endl;
+  const auto period = std::chrono::duration_cast<SteadyClock::duration>(
+      std::chrono::duration<double>(1.0 / args.bid_rate));
+  const auto t0 = SteadyClock::now();
+  const auto t_end = t0 + times.duration;
+  for (std::int64_t i = 0;; ++i) {
+    const auto due = t0 + period * i;
+    if (due >= t_end) break;
+    std::this_thread::sleep_until(due);
+    {
+      std::lock_guard lock(bids->mutex);
+      if (bids->in_flight >= kMaxBidsInFlight) {
+        ++r.skipped;
+        continue;
       }
-      ++r.sent;
-      send_bid(*bid_stub, bids, auction_id, auth[static_cast<std::size_t>(i) % auth.size()],
-               call_timeout);
+      ++bids->in_flight;
     }
-    r.window_s = seconds(SteadyClock::now() - t0);
-    std::unique_lock lock(bids->mutex);
-    bids->cv.wait_for(lock, call_timeout + 2s, [&] { return bids->in_flight == 0; });
+    ++r.sent;
+    send_bid(stub, bids, r.auction_id, auth[static_cast<std::size_t>(i) % auth.size()],
+             times.call_timeout);
   }
+  r.window_s = seconds(SteadyClock::now() - t0);
+  std::unique_lock lock(bids->mutex);
+  bids->cv.wait_for(lock, times.call_timeout + 2s, [&] { return bids->in_flight == 0; });
+}
 
-  // Let the last deliveries arrive (bounded), then close every stream.
-  bids->sent.freeze();
-  const std::int64_t final_version = bids->sent.max_version();
-  const auto drain_start = SteadyClock::now();
-  const auto drain_end = drain_start + drain;
+/// Lets the last deliveries arrive: until every watcher has `final_version`
+/// or every stream ended, for at most `drain`.
+void await_deliveries(const WatchStreams& streams, std::int64_t final_version, int watchers,
+                      std::chrono::milliseconds drain) {
+  const auto drain_end = SteadyClock::now() + drain;
   while (SteadyClock::now() < drain_end) {
-    bool all = std::all_of(watchers.begin(), watchers.end(),
+    bool all = std::all_of(streams.watchers.begin(), streams.watchers.end(),
                            [&](const auto& w) { return w->last_version() >= final_version; });
     if (all) break;
     {
-      std::lock_guard lock(shared->mutex);
-      if (shared->done >= args.watchers) break;
+      std::lock_guard lock(streams.shared->mutex);
+      if (streams.shared->done >= watchers) break;
     }
     std::this_thread::sleep_for(10ms);
   }
-  r.drain_s = seconds(drain);
-  r.client_cpu_s = process_cpu_seconds() - client_cpu0;
-  if (server_cpu0) {
-    if (auto now = read_cpu_seconds(args.server_pid)) r.server_cpu_s = *now - *server_cpu0;
-  }
-  for (auto& w : watchers) w->cancel();
-  bool all_done = false;
-  {
-    std::unique_lock lock(shared->mutex);
-    all_done = shared->cv.wait_for(lock, 15s, [&] { return shared->done >= args.watchers; });
-  }
+}
 
-  {
-    std::lock_guard lock(bids->mutex);
-    r.accepted = bids->accepted;
-    r.rejected = bids->rejected;
-    r.errors = bids->errors;
-  }
+/// Cancels every stream; whether all of them finished within 15 s.
+bool close_streams(WatchStreams& streams, int watchers) {
+  for (const auto& w : streams.watchers) w->cancel();
+  auto& shared = *streams.shared;
+  std::unique_lock lock(shared.mutex);
+  return shared.cv.wait_for(lock, 15s, [&] { return shared.done >= watchers; });
+}
+
+void collect_bids(BidShared& bids, WatchBenchResult& r) {
+  std::lock_guard lock(bids.mutex);
+  r.accepted = bids.accepted;
+  r.rejected = bids.rejected;
+  r.errors = bids.errors;
+}
+
+/// The finished streams' counts, and each delivery matched to its bid's
+/// send time: the latencies.
+void collect_deliveries(const WatchStreams& streams, const SentBids& sent, WatchBenchResult& r) {
   std::vector<std::int64_t> latencies;
-  latencies.reserve(static_cast<std::size_t>(bids->sent.size()) *
+  latencies.reserve(static_cast<std::size_t>(sent.size()) *
                     static_cast<std::size_t>(std::max(r.ready, 0)));
   {
-    std::lock_guard lock(shared->mutex);  // finished() wrote under it
-    for (const auto& w : watchers) {
+    std::lock_guard lock(streams.shared->mutex);  // finished() wrote under it
+    for (const auto& w : streams.watchers) {
       if (!w->done()) continue;
       const auto code = w->status().error_code();
       if (code != grpc::StatusCode::CANCELLED && code != grpc::StatusCode::OK) {
@@ -523,7 +561,7 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
       r.malformed += w->malformed();
       r.dropped += w->dropped();
       for (const auto& d : w->deliveries()) {
-        const std::size_t n = bids->sent.match(d, latencies);
+        const std::size_t n = sent.match(d, latencies);
         if (n == 0 && d.bid_event) ++r.unmatched;
       }
     }
@@ -531,21 +569,29 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
   r.deliveries = static_cast<std::int64_t>(latencies.size());
   r.expected_deliveries = r.accepted * r.ready;
   r.latency = summarize(latencies);
+}
 
+/// Stops the queue threads; when some stream did not finish, leaves it, its
+/// channel and its queue alive instead (the process ends right after the report).
+void release_streams(WatchStreams& streams, std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                     bool all_done) {
   if (!all_done) {
     // A stream that did not finish still references its reactor and channel:
     // leave them alive (the process ends right after the report).
     std::cerr << "warning: bench watch: some streams did not close within 15 s" << std::endl;
-    for (auto& w : watchers) static_cast<void>(w.release());
-    static_cast<void>(new auto(std::move(stubs)));
+    for (auto& w : streams.watchers) static_cast<void>(w.release());
+    static_cast<void>(new auto(std::move(streams.stubs)));
     static_cast<void>(new auto(std::move(channels)));
-    for (auto& q : queues) static_cast<void>(q.release());
-    for (auto& t : queue_threads) t.detach();
+    for (auto& q : streams.queues) static_cast<void>(q.release());
+    for (auto& t : streams.queue_threads) t.detach();
   } else {
-    for (auto& q : queues) q->Shutdown();
-    for (auto& t : queue_threads) t.join();
+    for (auto& q : streams.queues) q->Shutdown();
+    for (auto& t : streams.queue_threads) t.join();
   }
+}
 
+/// Prints the report; the exit status.
+int report(const GlobalOptions& opts, const WatchBenchResult& r) {
   if (opts.json) {
     print_json(std::cout, watch_to_json(r));
   } else {
@@ -560,6 +606,49 @@ int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
     return kExitError;
   }
   return kExitOk;
+}
+
+int run_watch_bench(const GlobalOptions& opts, const WatchArgs& args) {
+  const WatchTimes times = parse_times(args);
+
+  const int channel_count = (args.watchers + args.per_channel - 1) / args.per_channel;
+  auto channels = make_channels(opts, channel_count + 1);  // the last one carries the bids
+  auto setup_users = v1::UserService::NewStub(channels.back());
+  auto bid_stub = v1::AuctionService::NewStub(channels.back());
+  auto fixture = build_watch_fixture(opts, args, times, *setup_users, *bid_stub);
+  const std::string auction_id = args.auction.empty() ? fixture.auction_ids.at(0) : args.auction;
+  const auto initial = get_open_auction(opts, *bid_stub, auction_id);
+  WatchBenchResult r = configured_result(opts, args, fixture, auction_id, channel_count, times);
+
+  WatchStreams streams;
+  streams.stubs = make_generic_stubs(channels, channel_count);
+  const grpc::ByteBuffer request_bytes = watch_request_bytes(auction_id);
+  open_streams(streams, args, request_bytes, times, r);
+
+  // Bids at a fixed rate, the bidders in turn.
+  auto bids = std::make_shared<BidShared>(initial.auction().minimum_next_bid(),
+                                          initial.auction().min_increment());
+  std::vector<std::string> auth;
+  for (const auto& b : fixture.bidders) auth.push_back("Bearer " + b.token);
+  const double client_cpu0 = process_cpu_seconds();
+  std::optional<double> server_cpu0;
+  if (args.server_pid > 0) server_cpu0 = read_cpu_seconds(args.server_pid);
+  if (r.ready > 0) bid_at_rate(*bid_stub, bids, auth, args, times, r);
+
+  // Let the last deliveries arrive (bounded), then close every stream.
+  bids->sent.freeze();
+  await_deliveries(streams, bids->sent.max_version(), args.watchers, times.drain);
+  r.drain_s = seconds(times.drain);
+  r.client_cpu_s = process_cpu_seconds() - client_cpu0;
+  if (server_cpu0) {
+    if (auto now = read_cpu_seconds(args.server_pid)) r.server_cpu_s = *now - *server_cpu0;
+  }
+  const bool all_done = close_streams(streams, args.watchers);
+
+  collect_bids(*bids, r);
+  collect_deliveries(streams, bids->sent, r);
+  release_streams(streams, channels, all_done);
+  return report(opts, r);
 }
 
 }  // namespace
