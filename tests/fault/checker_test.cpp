@@ -31,7 +31,7 @@ TEST(HistoryChecker, WatcherVersionsMustNeverGoBackwards) {
   EXPECT_TRUE(checker.watch_violations().empty());
   checker.record_watch_update("7", 4, "w1");  // back from 5
   const auto v = checker.watch_violations();
-  ASSERT_EQ(v.size(), 1u);
+  ASSERT_EQ(v.size(), 1U);
   EXPECT_NE(v[0].find("saw version 4 after version 5"), std::string::npos) << v[0];
 }
 
@@ -55,7 +55,7 @@ TEST(HistoryChecker, WatcherEventsMustFollowEachOtherWithoutGaps) {
   checker.record_watch_update("w", update(v1::AuctionUpdate::BID_PLACED, 12));     // skipped 11
   checker.record_watch_update("w", update(v1::AuctionUpdate::AUCTION_ENDED, 12));  // repeat
   const auto f = checker.watch_findings();
-  ASSERT_EQ(f.size(), 2u);
+  ASSERT_EQ(f.size(), 2U);
   EXPECT_NE(f[0].find("missed events"), std::string::npos) << f[0];
   EXPECT_NE(f[1].find("a repeat"), std::string::npos) << f[1];
   EXPECT_TRUE(checker.watch_violations().empty());
@@ -92,14 +92,14 @@ TEST(HistoryChecker, PassesACleanHistoryAndCatchesALostOrAlteredBid) {
 
   const CheckReport clean = checker.check(*stub);
   EXPECT_TRUE(clean.ok()) << clean.describe();
-  EXPECT_EQ(clean.calls, 4u);
-  EXPECT_EQ(clean.acknowledged, 3u);
-  EXPECT_EQ(clean.unknown, 1u);
-  EXPECT_EQ(clean.unknown_not_committed, 1u);  // decided by the retry: AUCTION_ENDED
-  EXPECT_EQ(clean.unknown_retried_by_checker, 1u);
-  EXPECT_EQ(clean.auctions, 1u);
-  EXPECT_EQ(clean.ended_auctions, 1u);
-  EXPECT_EQ(clean.events_checked, 4u);  // created, two bids, ended
+  EXPECT_EQ(clean.calls, 4U);
+  EXPECT_EQ(clean.acknowledged, 3U);
+  EXPECT_EQ(clean.unknown, 1U);
+  EXPECT_EQ(clean.unknown_not_committed, 1U);  // decided by the retry: AUCTION_ENDED
+  EXPECT_EQ(clean.unknown_retried_by_checker, 1U);
+  EXPECT_EQ(clean.auctions, 1U);
+  EXPECT_EQ(clean.ended_auctions, 1U);
+  EXPECT_EQ(clean.events_checked, 4U);  // created, two bids, ended
 
   // A bid acknowledged but not stored, one stored otherwise than
   // acknowledged, and a watcher that saw a wrong price.
@@ -112,7 +112,7 @@ TEST(HistoryChecker, PassesACleanHistoryAndCatchesALostOrAlteredBid) {
   broken.record_bid(altered);
   broken.record_watch_update(id, 3, "w", 1);
   const CheckReport report = broken.check(*stub);
-  EXPECT_EQ(report.violations.size(), 3u) << report.describe();
+  EXPECT_EQ(report.violations.size(), 3U) << report.describe();
   EXPECT_TRUE(mentions(report, "LOST")) << report.describe();
   EXPECT_TRUE(mentions(report, "current_price: reply")) << report.describe();
   EXPECT_TRUE(mentions(report, "saw price 1 at version 3")) << report.describe();

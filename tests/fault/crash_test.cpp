@@ -149,8 +149,8 @@ void run_bidder(const Account& me, std::uint64_t seed, Shared& shared) {
         std::this_thread::sleep_for(20ms);
         continue;
       }
-      const std::int64_t floor = std::max(min_next.count(*auction) ? min_next[*auction] : 1000,
-                                          my_max.count(*auction) ? my_max[*auction] + 1 : 0);
+      const std::int64_t floor = std::max(min_next.contains(*auction) ? min_next[*auction] : 1000,
+                                          my_max.contains(*auction) ? my_max[*auction] + 1 : 0);
       std::int64_t amount = floor + std::uniform_int_distribution<std::int64_t>(0, 300)(rng);
       if (std::uniform_int_distribution<int>(0, 19)(rng) == 0 && floor > 1) {
         amount = floor - 1;  // now and then too low, to be rejected
@@ -357,7 +357,7 @@ TEST(Crash, KillNineAtRandomMomentsLosesNoBidAndEndsOverdueAuctionsAtTheirEnd) {
           "interval '4 s' AND id = ANY('{" +
           id_list() + "}') ORDER BY end_time LIMIT 1");
       if (!r.empty()) {
-        const std::int64_t end = r[0][0].as<std::int64_t>();
+        const auto end = r[0][0].as<std::int64_t>();
         while (now_us() < end - 150'000) std::this_thread::sleep_for(5ms);
         restart_after_us = end + 200'000;
       }
@@ -395,7 +395,7 @@ TEST(Crash, KillNineAtRandomMomentsLosesNoBidAndEndsOverdueAuctionsAtTheirEnd) {
       while ((still_open = open_count(db, list)) > 0 && Clock::now() < give_up) {
         std::this_thread::sleep_for(5ms);
       }
-      EXPECT_EQ(still_open, 0u) << "cycle " << cycle << ": " << still_open << " of "
+      EXPECT_EQ(still_open, 0U) << "cycle " << cycle << ": " << still_open << " of "
                                 << overdue.size()
                                 << " auctions due during the crash are still open 5 s after "
                                    "the restart";
@@ -436,7 +436,7 @@ TEST(Crash, KillNineAtRandomMomentsLosesNoBidAndEndsOverdueAuctionsAtTheirEnd) {
   while (open_count(db, id_list()) > 0 && Clock::now() < give_up) {
     std::this_thread::sleep_for(100ms);
   }
-  EXPECT_EQ(open_count(db, id_list()), 0u) << "auctions still open long after their end";
+  EXPECT_EQ(open_count(db, id_list()), 0U) << "auctions still open long after their end";
   std::this_thread::sleep_for(500ms);  // the watchers see the last ends
   shared.watch_stop = true;
   for (auto& t : watchers) t.join();
@@ -471,7 +471,7 @@ TEST(Crash, KillNineAtRandomMomentsLosesNoBidAndEndsOverdueAuctionsAtTheirEnd) {
       << "too few accepted bids for the run to mean much";
   EXPECT_EQ(report.auctions, ids.size());
   if (cycles >= 4) {
-    EXPECT_GE(ended_while_down, 1u) << "no auction came due while the server was down";
+    EXPECT_GE(ended_while_down, 1U) << "no auction came due while the server was down";
   }
 }
 

@@ -193,7 +193,7 @@ TEST(DatabaseOutage, UnderLoadIsUnavailableAcknowledgesNothingUncommittedAndHeal
     }
     slowest_error_us = std::max(slowest_error_us, call.done_us - call.sent_us);
   }
-  EXPECT_GT(during, 0u) << "no bid was tried during the outage";
+  EXPECT_GT(during, 0U) << "no bid was tried during the outage";
   EXPECT_LT(slowest_error_us, std::chrono::microseconds(kBidDeadline).count())
       << "an outage error must come within the call's deadline";
 
@@ -220,7 +220,7 @@ TEST(DatabaseOutage, UnderLoadIsUnavailableAcknowledgesNothingUncommittedAndHeal
             << "[ outage   ] " << report.describe(20) << "[ outage   ] "
             << commit_failures_in_log(server.log_path()) << "\n";
   EXPECT_TRUE(report.ok()) << report.describe();
-  EXPECT_GT(report.acknowledged_accepted, 50u);
+  EXPECT_GT(report.acknowledged_accepted, 50U);
 }
 
 TEST(DatabaseOutage, UnreachableAtStartupIsAClearErrorAndARetryLoopNotACrash) {
@@ -268,10 +268,10 @@ TEST(DatabaseOutage, UnreachableAtStartupIsAClearErrorAndARetryLoopNotACrash) {
       << log_while_down;
   EXPECT_GE(waited, 3500) << "the server came up before the database did";
   const std::string log = read_file(server.log_path());
-  EXPECT_EQ(occurrences(log, "database postgresql://"), 1u)
+  EXPECT_EQ(occurrences(log, "database postgresql://"), 1U)
       << "auctiond was started more than once: it must not exit while the database is down\n"
       << log;
-  EXPECT_EQ(occurrences(log, "critical"), 0u) << log;
+  EXPECT_EQ(occurrences(log, "critical"), 0U) << log;
 
   // And it serves: a write and a read.
   Client c(server.channel());

@@ -34,16 +34,18 @@ int parse_cycles(const std::string& text) {
 
 int fault_cycles() {
   if (cycles > 0) return cycles;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read before the suites start any thread
   if (const char* env = std::getenv("AUCTION_FAULT_CYCLES"); env != nullptr && *env != '\0') {
     return parse_cycles(env);
   }
   return 20;
 }
 
-void set_fault_cycles(int n) { cycles = n; }
+void set_fault_cycles(int count) { cycles = count; }
 
 CheckOptions fault_check_options() {
   CheckOptions o;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing sets the environment while tests run
   const char* strict = std::getenv("AUCTION_FAULT_STRICT");
   o.findings_are_violations = strict != nullptr && std::string(strict) == "1";
   return o;

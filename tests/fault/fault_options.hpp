@@ -10,7 +10,7 @@ namespace auction::test {
 /// Kill cycles of the crash suite: `--cycles N` on the test binary's command
 /// line, else the environment's AUCTION_FAULT_CYCLES, else 20.
 int fault_cycles();
-void set_fault_cycles(int cycles);
+void set_fault_cycles(int count);
 
 /// The checker's options for the suites: AUCTION_FAULT_STRICT=1 makes its
 /// findings (errors that claimed nothing was applied although the bid was

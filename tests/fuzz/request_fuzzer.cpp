@@ -45,6 +45,10 @@ void create_auction(const std::string& bytes) {
   require(t.original_end_time - t.start_time <= auction::kMaxAuctionLength);
   require(t.start_time >= kNow - auction::kStartSkewAllowance);
   require(auction::is_supported_currency(t.currency));
+  require(t.soft_close_max_extension >= auction::Duration{0} &&
+          t.soft_close_max_extension <= auction::kMaxAuctionLength);
+  require(t.soft_close_max_extension == auction::Duration{0} ||
+          t.soft_close_window > auction::Duration{0});
   require(auction::is_valid_utf8(a->listing.title) && !a->listing.title.empty());
   require(auction::is_valid_utf8(a->listing.description));
   for (const auto& url : a->listing.media_urls) require(auction::is_valid_utf8(url));

@@ -129,6 +129,8 @@ class BadInput : public ::testing::Test {
     EXPECT_EQ(a->phase, "OPEN");
   }
 
+  // Not static: the tests' lambdas reach it through `this`, like the fixture's other helpers.
+  // NOLINTNEXTLINE(readability-convert-member-functions-to-static)
   Client& c() { return shared_client(); }
 
   /// CreateAuction as the seller with a valid request changed by `edit`.

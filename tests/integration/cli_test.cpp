@@ -26,6 +26,7 @@
 // in its own process with its own cluster and server (ctest).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <algorithm>
 
 #include <chrono>
 #include <fstream>
@@ -57,14 +58,6 @@ constexpr auto kCliCallDeadline = 10s;
 // ---------------------------------------------------------------------------
 // Output parsing
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(line);
-  return out;
-}
-
 std::string trim(const std::string& s) {
   const auto b = s.find_first_not_of(' ');
   if (b == std::string::npos) return {};
@@ -81,10 +74,9 @@ std::string field(const std::string& out, const std::string& label) {
 }
 
 bool has_field(const std::string& out, const std::string& label) {
-  for (const auto& line : lines_of(out)) {
-    if (line.rfind(label + "  ", 0) == 0) return true;
-  }
-  return false;
+  return std::ranges::any_of(lines_of(out), [&label](const std::string& line) {
+    return line.rfind(label + "  ", 0) == 0;
+  });
 }
 
 /// Cells of one table line: columns are separated by two or more spaces.
@@ -141,10 +133,6 @@ std::string capture(const std::string& text, const std::string& re) {
   std::smatch m;
   if (std::regex_search(text, m, std::regex(re)) && m.size() > 1) return m[1].str();
   return {};
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 /// Parses a --json reply: exactly one JSON document on stdout.
@@ -322,7 +310,7 @@ TEST(Cli, WholeAuctionFromTheCommandLine) {
   EXPECT_TRUE(contains(field(b1.out, "accepted"), "yes")) << describe(b1);
   EXPECT_EQ(field(b1.out, "leading"), "yes") << describe(b1);
   EXPECT_EQ(field(b1.out, "current price"), "10.00 USD") << describe(b1);
-  EXPECT_EQ(field(b1.out, "leader"), "id " + alice.id) << describe(b1);
+  EXPECT_EQ(field(b1.out, "leader"), alice.named()) << describe(b1);
   EXPECT_EQ(field(b1.out, "min next bid"), "10.50 USD") << describe(b1);
   EXPECT_EQ(field(b1.out, "version"), std::to_string(v0 + 1)) << describe(b1);
 
@@ -332,7 +320,7 @@ TEST(Cli, WholeAuctionFromTheCommandLine) {
   EXPECT_TRUE(contains(field(b2.out, "accepted"), "yes")) << describe(b2);
   EXPECT_EQ(field(b2.out, "leading").rfind("no", 0), 0U) << describe(b2);
   EXPECT_EQ(field(b2.out, "current price"), "12.50 USD") << describe(b2);
-  EXPECT_EQ(field(b2.out, "leader"), "id " + alice.id) << describe(b2);
+  EXPECT_EQ(field(b2.out, "leader"), alice.named()) << describe(b2);
   EXPECT_EQ(field(b2.out, "min next bid"), "13.00 USD") << describe(b2);
   EXPECT_EQ(field(b2.out, "version"), std::to_string(v0 + 2)) << describe(b2);
 
@@ -680,6 +668,219 @@ TEST(Cli, ErrorsExitOneWithTheCodeAndUsageErrorsChangeNothing) {
   auto good = bob.run({"bid", id, "10.00"});
   EXPECT_EQ(good.exit_code, 0) << describe(good);
   EXPECT_EQ(db.counts().bids, before.bids + 1);
+}
+
+/// `auction-cli ARGS...` pointed at `server` (AUCTION_SERVER) with an empty
+/// config directory: for what the CLI says before or without a server.
+ProgramResult run_against(const std::string& server, const std::vector<std::string>& args) {
+  const std::string config_home = make_temp_dir("auction-cli-noserver");
+  std::vector<std::string> argv{cli_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProgramOptions options;
+  options.env["XDG_CONFIG_HOME"] = config_home;
+  options.env["AUCTION_SERVER"] = server;
+  options.env["AUCTION_PASSWORD"] = std::nullopt;
+  options.timeout = kCliTimeLimit;
+  ProgramResult r = run_program(argv, options);
+  remove_tree(config_home);
+  return r;
+}
+
+/// The one JSON object a --json run wrote on stderr ({} when it is not one).
+Json json_error_of(const ProgramResult& r) {
+  Json j = Json::parse(r.err, nullptr, /*allow_exceptions=*/false);
+  EXPECT_TRUE(!j.is_discarded() && j.is_object() && j.contains("error"))
+      << "stderr is not one {\"error\": ...} object: " << describe(r);
+  return j.is_discarded() || !j.is_object() ? Json::object() : j.value("error", Json::object());
+}
+
+// Issue 10, item 7: with no server the user is told where the CLI looked and
+// how to point it elsewhere, whether the address came from the flag or the
+// environment.
+TEST(Cli, NoServerHintsThatAuctiondIsNotRunningAndHowToPointAtIt) {
+  auto from_env = run_against("127.0.0.1:1", {"get", "1"});
+  EXPECT_EQ(from_env.exit_code, 1) << describe(from_env);
+  EXPECT_EQ(from_env.err.rfind("error: UNAVAILABLE: ", 0), 0U) << describe(from_env);
+  EXPECT_TRUE(contains(from_env.err,
+                       "\nhint: is auctiond running at 127.0.0.1:1? Set --server or "
+                       "AUCTION_SERVER.\n"))
+      << describe(from_env);
+
+  auto from_flag = run_against("127.0.0.1:1", {"--server", "127.0.0.1:2", "list"});
+  EXPECT_EQ(from_flag.exit_code, 1) << describe(from_flag);
+  EXPECT_TRUE(contains(from_flag.err, "hint: is auctiond running at 127.0.0.1:2?"))
+      << describe(from_flag);
+}
+
+// Item 8: a mistyped subcommand is named, with the nearest real one when
+// there is a close one; a usage error (exit 2) that prints nothing on stdout.
+TEST(Cli, MistypedCommandIsNamedWithTheNearestOne) {
+  auto bidd = run_against("127.0.0.1:1", {"bidd", "1", "10"});
+  EXPECT_EQ(bidd.exit_code, 2) << describe(bidd);
+  EXPECT_TRUE(contains(bidd.err, "error: unknown command 'bidd'")) << describe(bidd);
+  EXPECT_TRUE(contains(bidd.err, "did you mean 'bid'?")) << describe(bidd);
+  EXPECT_FALSE(contains(bidd.err, "were not expected")) << describe(bidd);
+  EXPECT_EQ(bidd.out, "") << describe(bidd);
+
+  // After a global option with a value, and a transposition.
+  auto lsit = run_against("127.0.0.1:1", {"--timeout", "5", "lsit"});
+  EXPECT_EQ(lsit.exit_code, 2) << describe(lsit);
+  EXPECT_TRUE(contains(lsit.err, "error: unknown command 'lsit'")) << describe(lsit);
+  EXPECT_TRUE(contains(lsit.err, "did you mean 'list'?")) << describe(lsit);
+
+  // Nothing close: no guess.
+  auto far = run_against("127.0.0.1:1", {"frobnicate"});
+  EXPECT_EQ(far.exit_code, 2) << describe(far);
+  EXPECT_TRUE(contains(far.err, "error: unknown command 'frobnicate'")) << describe(far);
+  EXPECT_FALSE(contains(far.err, "did you mean")) << describe(far);
+}
+
+// Item 9: the server's field names become the CLI's flags, and an unknown
+// currency is answered with the codes that are supported.
+TEST(Cli, CreateErrorsNameTheCliFlagsAndTheSupportedCurrencies) {
+  Db& db = shared_db();
+  Person sam("sam", "Sam the Seller", "sam-secret-1");
+  ASSERT_NO_FATAL_FAILURE(sign_up(sam));
+  const RowCounts before = db.counts();
+
+  auto reserve = sam.run({"create", "--title", "Lamp", "--start-price", "10.00", "--reserve",
+                          "5.00", "--duration", "1m"});
+  EXPECT_EQ(reserve.exit_code, 1) << describe(reserve);
+  EXPECT_TRUE(
+      contains(reserve.err, "error: INVALID_ARGUMENT: --reserve must be at least --start-price"))
+      << describe(reserve);
+  EXPECT_FALSE(contains(reserve.err, "reserve_price")) << describe(reserve);
+
+  auto buy_now = sam.run({"create", "--title", "Lamp", "--start-price", "10.00", "--buy-now",
+                          "10.00", "--duration", "1m"});
+  EXPECT_EQ(buy_now.exit_code, 1) << describe(buy_now);
+  EXPECT_TRUE(contains(buy_now.err, "--buy-now must be greater than --start-price"))
+      << describe(buy_now);
+
+  auto currency = sam.run({"create", "--title", "Lamp", "--start-price", "10.00", "--currency",
+                           "XYZ", "--duration", "1m"});
+  EXPECT_NE(currency.exit_code, 0) << describe(currency);
+  for (const std::string code : {"USD", "EUR", "GBP", "CHF", "CNY"}) {
+    EXPECT_TRUE(contains(currency.err, code)) << code << " not listed: " << describe(currency);
+  }
+  EXPECT_EQ(db.counts(), before);
+}
+
+// Issue 10, item 6: the soft-close cap from `create` to `get`.
+TEST(Cli, SoftCloseMaxExtensionIsSetByCreateAndShownByGet) {
+  Person sam("sam", "Sam the Seller", "sam-secret-1");
+  ASSERT_NO_FATAL_FAILURE(sign_up(sam));
+  auto created = sam.run({"create", "--title", "Lamp", "--start-price", "10.00", "--duration", "1h",
+                          "--soft-close-window", "30s", "--soft-close-extension", "1m",
+                          "--soft-close-max-extension", "10m"});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  const std::string id = capture(created.out, R"(^created auction ([0-9]+)\n)");
+  ASSERT_FALSE(id.empty()) << describe(created);
+  const std::string shown =
+      "bids in the last 30s extend the end by 1m, at most 10m past the original end";
+  EXPECT_EQ(field(created.out, "soft close"), shown) << describe(created);
+  auto got = sam.run({"get", id});
+  ASSERT_EQ(got.exit_code, 0) << describe(got);
+  EXPECT_EQ(field(got.out, "soft close"), shown) << describe(got);
+  auto as_json = sam.run({"--json", "get", id});
+  ASSERT_EQ(as_json.exit_code, 0) << describe(as_json);
+  const Json j = json_of(as_json);
+  EXPECT_EQ(j["auction"].value("soft_close_max_extension", ""), "600s") << as_json.out;
+
+  auto without_soft_close = sam.run({"create", "--title", "Lamp", "--start-price", "10.00",
+                                     "--duration", "1h", "--soft-close-max-extension", "10m"});
+  EXPECT_EQ(without_soft_close.exit_code, 2) << describe(without_soft_close);
+  EXPECT_TRUE(contains(without_soft_close.err, "--soft-close-max-extension"))
+      << describe(without_soft_close);
+}
+
+// Item 9: a seller bidding on their own auction is told so in words, and
+// under --json the rejection is also the JSON error on stderr (exit 3 both).
+TEST(Cli, SelfBidIsExplainedInWords) {
+  Person sam("sam", "Sam the Seller", "sam-secret-1");
+  ASSERT_NO_FATAL_FAILURE(sign_up(sam));
+  const std::string id = create_auction(sam, "Desk lamp", "1m");
+  ASSERT_FALSE(id.empty());
+
+  auto text = sam.run({"bid", id, "20.00"});
+  EXPECT_EQ(text.exit_code, 3) << describe(text);
+  EXPECT_EQ(field(text.out, "rejected"), "SELF_BID: sellers cannot bid on their own auction")
+      << describe(text);
+
+  auto json = sam.run({"--json", "bid", id, "20.00"});
+  EXPECT_EQ(json.exit_code, 3) << describe(json);
+  EXPECT_EQ(json_of(json).value("reject_reason", ""), "SELF_BID") << describe(json);
+  const Json e = json_error_of(json);
+  EXPECT_EQ(e.value("code", ""), "SELF_BID") << describe(json);
+  EXPECT_EQ(e.value("message", ""), "sellers cannot bid on their own auction") << describe(json);
+}
+
+// Item 9: under --json every error is one JSON object on stderr, with the
+// exit codes of the text form.
+TEST(Cli, JsonErrorsAreOneObjectOnStderrWithTheSameExitCodes) {
+  Person bob("bob", "Bob B", "bob-secret-12");
+  ASSERT_NO_FATAL_FAILURE(sign_up(bob));
+
+  auto missing = bob.run({"--json", "get", "999999"});
+  EXPECT_EQ(missing.exit_code, 1) << describe(missing);
+  EXPECT_EQ(missing.out, "") << describe(missing);
+  EXPECT_EQ(json_error_of(missing).value("code", ""), "NOT_FOUND") << describe(missing);
+  EXPECT_FALSE(json_error_of(missing).value("message", "").empty()) << describe(missing);
+
+  auto bad_amount = bob.run({"--json", "bid", "1", "abc"});
+  EXPECT_EQ(bad_amount.exit_code, 2) << describe(bad_amount);
+  EXPECT_EQ(json_error_of(bad_amount).value("code", ""), "USAGE") << describe(bad_amount);
+  EXPECT_TRUE(contains(json_error_of(bad_amount).value("message", ""), "for AMOUNT"))
+      << describe(bad_amount);
+
+  auto no_amount = bob.run({"--json", "bid", "1"});
+  EXPECT_EQ(no_amount.exit_code, 2) << describe(no_amount);
+  EXPECT_EQ(json_error_of(no_amount).value("code", ""), "USAGE") << describe(no_amount);
+
+  auto typo = bob.run({"--json", "bidd", "1", "10"});
+  EXPECT_EQ(typo.exit_code, 2) << describe(typo);
+  EXPECT_EQ(json_error_of(typo).value("code", ""), "USAGE") << describe(typo);
+  EXPECT_EQ(json_error_of(typo).value("hint", ""), "did you mean 'bid'?") << describe(typo);
+
+  auto down = bob.run({"--json", "--server", "127.0.0.1:1", "get", "1"});
+  EXPECT_EQ(down.exit_code, 1) << describe(down);
+  EXPECT_EQ(json_error_of(down).value("code", ""), "UNAVAILABLE") << describe(down);
+  EXPECT_EQ(json_error_of(down).value("hint", ""),
+            "is auctiond running at 127.0.0.1:1? Set --server or AUCTION_SERVER.")
+      << describe(down);
+}
+
+// Item 10: `list --seller` takes the seller's username as well as their id,
+// and the options say what they take.
+TEST(Cli, ListBySellerTakesAUsernameAndTheOptionsAreExplained) {
+  Person sam("sam", "Sam the Seller", "sam-secret-1");
+  Person sue("sue", "Sue Seller", "sue-secret-12");
+  ASSERT_NO_FATAL_FAILURE(sign_up(sam));
+  ASSERT_NO_FATAL_FAILURE(sign_up(sue));
+  const std::string sams = create_auction(sam, "Sam's lamp", "1m");
+  const std::string sues = create_auction(sue, "Sue's chair", "1m");
+  ASSERT_FALSE(sams.empty());
+  ASSERT_FALSE(sues.empty());
+
+  for (const std::string& seller : {sam.username, sam.id}) {
+    auto r = sue.run({"--json", "list", "--seller", seller});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    std::vector<std::string> ids;
+    for (const auto& a : json_of(r).value("auctions", Json::array())) {
+      ids.push_back(a.value("id", ""));
+    }
+    EXPECT_EQ(ids, std::vector<std::string>{sams}) << "--seller " << seller << ": " << describe(r);
+  }
+
+  auto list_help = sam.run({"list", "--help"});
+  EXPECT_EQ(list_help.exit_code, 0) << describe(list_help);
+  EXPECT_TRUE(contains(list_help.out, "username")) << describe(list_help);
+  auto create_help = sam.run({"create", "--help"});
+  EXPECT_EQ(create_help.exit_code, 0) << describe(create_help);
+  const std::string category_line = capture(create_help.out, R"((\n *--category[^\n]*))");
+  EXPECT_NE(category_line, "") << describe(create_help);
+  EXPECT_TRUE(std::regex_search(category_line, std::regex(R"(TEXT +[A-Za-z])")))
+      << "--category has no help text: '" << category_line << "'";
 }
 
 /// The bench report's "bids:   accepted N, ..." count.

@@ -37,18 +37,6 @@ constexpr const char* kTmux = "/usr/bin/tmux";
 
 std::string cli_path() { return AUCTION_CLI_PATH; }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(line);
-  return out;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 /// The first capture of `re` in `text`, or "".
 std::string capture(const std::string& text, const std::string& re) {
   std::smatch m;
@@ -347,6 +335,24 @@ TEST(CliWatch, JsonAndPlainOutputEndWithTheAuction) {
             "AUCTION_STATUS_ENDED")
       << after.out;
 
+  // From a version, after the end: plain output shows every event that
+  // --json shows (the bid and the end), not only the state as it is now.
+  auto replay_json = alice.run({"--json", "watch", id, "--from-version", "1"});
+  auto replay_plain = alice.run({"watch", id, "--from-version", "1"});
+  ASSERT_EQ(replay_json.exit_code, 0) << describe(replay_json);
+  ASSERT_EQ(replay_plain.exit_code, 0) << describe(replay_plain);
+  std::vector<std::string> replayed;
+  for (const auto& line : lines_of(replay_json.out)) {
+    const std::string type = Json::parse(line, nullptr, false).value("type", "");
+    if (type != "HEARTBEAT") replayed.push_back(type);
+  }
+  EXPECT_EQ(replayed, (std::vector<std::string>{"BID_PLACED", "AUCTION_ENDED"})) << replay_json.out;
+  EXPECT_TRUE(contains(replay_plain.out, "watching from version 1")) << replay_plain.out;
+  EXPECT_TRUE(contains(replay_plain.out, "bid #1: " + alice.named() + " leads at 10.00 USD"))
+      << replay_plain.out;
+  EXPECT_TRUE(contains(replay_plain.out, "ended: sold to " + alice.named() + " for 10.00 USD"))
+      << replay_plain.out;
+
   // An unknown auction: an error, not a retry loop.
   auto missing = alice.run({"watch", "999999"});
   EXPECT_EQ(missing.exit_code, 1) << describe(missing);
@@ -406,6 +412,19 @@ TEST(CliWatch, ReconnectsAcrossAServerRestart) {
   EXPECT_TRUE(outbid) << mail;
   EXPECT_TRUE(contains(mail, "notifications: connection lost (UNAVAILABLE")) << mail;
   EXPECT_FALSE(contains(mail, "exit=")) << "--follow ended: " << mail;
+}
+
+// The notification stream's heartbeats keep a quiet `--follow` quiet: no
+// "connection lost" after the CLI's 15 s silence limit, no reconnects.
+TEST(CliWatch, FollowingAQuietInboxStaysConnected) {
+  Person alice("alice", "Alice A");
+  ASSERT_NO_FATAL_FAILURE(sign_up(alice));
+  const auto quiet = alice.run({"notifications", "--follow"}, 18s);
+  EXPECT_TRUE(quiet.timed_out) << "--follow ended by itself: " << describe(quiet);
+  EXPECT_TRUE(contains(quiet.err, "following notifications after #0")) << describe(quiet);
+  EXPECT_FALSE(contains(quiet.err, "connection lost")) << describe(quiet);
+  EXPECT_FALSE(contains(quiet.err, "reconnect")) << describe(quiet);
+  EXPECT_EQ(quiet.out, "") << "heartbeats are not printed: " << describe(quiet);
 }
 
 TEST(CliWatch, NotificationsAndTheWatchList) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "domain/auction.hpp"
+#include "persistence/row_mapping.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/history.hpp"
 
@@ -139,7 +140,7 @@ TEST(ConcurrentBidding, ThirtyTwoBiddersOnOneAuctionMatchTheReplayedHistory) {
       // and the reply says what would have been enough.
       EXPECT_EQ(r.reject_reason(), v1::BID_TOO_LOW);
       EXPECT_LT(a.max_amount, r.minimum_next_bid());
-      EXPECT_EQ(s.reject_reason, "BID_TOO_LOW");
+      EXPECT_EQ(persistence::to_string(s.reject_reason), "BID_TOO_LOW");
     }
   }
   std::cout << "[          ] " << accepted_acks << " accepted, " << acks.size() - accepted_acks
@@ -154,7 +155,8 @@ TEST(ConcurrentBidding, ThirtyTwoBiddersOnOneAuctionMatchTheReplayedHistory) {
     ASSERT_EQ(accepted[i].version_after, terms_view.version() + 1 + static_cast<std::int64_t>(i))
         << "accepted bid versions must be gap-free";
     if (i > 0) {
-      EXPECT_GE(accepted[i].placed_at_us, accepted[i - 1].placed_at_us)
+      EXPECT_GE(persistence::time_to_us(accepted[i].placed_at),
+                persistence::time_to_us(accepted[i - 1].placed_at))
           << "a later version was decided earlier";
     }
   }
@@ -174,8 +176,8 @@ TEST(ConcurrentBidding, ThirtyTwoBiddersOnOneAuctionMatchTheReplayedHistory) {
   const AuctionTerms terms = terms_from(terms_view);
   AuctionState step_state = open_auction(terms);
   for (const auto& s : accepted) {
-    const BidDecision d = place_bid(step_state, BidAttempt{s.bidder_id, s.max_amount, false,
-                                                           TimePoint{Duration{s.placed_at_us}}});
+    const BidDecision d =
+        place_bid(step_state, BidAttempt{s.bidder_id, s.max_amount, false, s.placed_at});
     ASSERT_TRUE(d.accepted) << "stored accepted bid " << s.id << " is not acceptable in order";
     EXPECT_EQ(step_state.current_price, s.price_after) << "bid " << s.id;
     EXPECT_EQ(d.leading, s.leading) << "bid " << s.id;

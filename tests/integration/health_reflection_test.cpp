@@ -9,11 +9,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <future>
 #include <string>
 #include <vector>
 
 #include "tests/support/environment.hpp"
+#include "tests/support/health_probe.hpp"
 
 namespace auction::test {
 namespace {
@@ -22,56 +22,6 @@ using google::protobuf::UnknownField;
 using google::protobuf::UnknownFieldSet;
 
 constexpr auto kDeadline = std::chrono::seconds(5);
-
-grpc::ByteBuffer to_buffer(const std::string& bytes) {
-  grpc::Slice slice(bytes);
-  return grpc::ByteBuffer(&slice, 1);
-}
-
-std::string to_string(const grpc::ByteBuffer& buffer) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!buffer.Dump(&slices).ok()) return out;
-  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
-
-/// A length-delimited field: tag, length (< 128 here), bytes.
-std::string field_bytes(int number, const std::string& value) {
-  std::string out;
-  out.push_back(static_cast<char>((number << 3) | 2));
-  out.push_back(static_cast<char>(value.size()));
-  return out + value;
-}
-
-/// Calls /grpc.health.v1.Health/Check with the given HealthCheckRequest bytes.
-grpc::Status health_check(const std::shared_ptr<grpc::Channel>& channel, const std::string& request,
-                          std::string& response) {
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
-  const grpc::ByteBuffer req = to_buffer(request);
-  grpc::ByteBuffer resp;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &req, &resp,
-                 [&done](grpc::Status s) { done.set_value(std::move(s)); });
-  grpc::Status status = done.get_future().get();
-  response = to_string(resp);
-  return status;
-}
-
-/// Varint field `number` of a message, or -1.
-std::int64_t varint_field(const std::string& message, int number) {
-  UnknownFieldSet fields;
-  if (!fields.ParseFromString(message)) return -1;
-  for (int i = 0; i < fields.field_count(); ++i) {
-    const UnknownField& f = fields.field(i);
-    if (f.number() == number && f.type() == UnknownField::TYPE_VARINT) {
-      return static_cast<std::int64_t>(f.varint());
-    }
-  }
-  return -1;
-}
 
 /// Every length-delimited field `number` of a message.
 std::vector<std::string> bytes_fields(const std::string& message, int number) {
@@ -137,19 +87,18 @@ ReflectionResult reflect(const std::shared_ptr<grpc::Channel>& channel,
   return result;
 }
 
-TEST(Health, ServerIsServingAndUnknownServicesAreNotFound) {
-  std::string response;
-  // HealthCheckRequest{service = ""}: the empty message asks about the server.
-  const grpc::Status status = health_check(shared_server().channel(), "", response);
-  ASSERT_TRUE(status.ok()) << describe(status);
-  // HealthCheckResponse.status is field 1; SERVING = 1.
-  EXPECT_EQ(varint_field(response, 1), 1) << "the health service must report SERVING";
+TEST(Health, TheServerAndEachServiceAreServingAndUnknownServicesAreNotFound) {
+  // "" is the server as a whole; probes may also name the service they use.
+  for (const std::string service : {"", "auction.v1.AuctionService", "auction.v1.UserService"}) {
+    const HealthAnswer answer = health_check(shared_server().channel(), service);
+    ASSERT_TRUE(answer.status.ok()) << "'" << service << "': " << describe(answer.status);
+    EXPECT_EQ(answer.serving, kServing) << "'" << service << "' must report SERVING";
+  }
 
   // The health protocol: a service the server does not know is NOT_FOUND, so a
   // probe with a typo fails loudly instead of passing.
-  const grpc::Status unknown =
-      health_check(shared_server().channel(), field_bytes(1, "no.such.Service"), response);
-  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND) << describe(unknown);
+  const HealthAnswer unknown = health_check(shared_server().channel(), "no.such.Service");
+  EXPECT_EQ(unknown.status.error_code(), grpc::StatusCode::NOT_FOUND) << describe(unknown.status);
 }
 
 TEST(Reflection, ListsTheAuctionServicesAndDescribesThem) {
@@ -158,12 +107,12 @@ TEST(Reflection, ListsTheAuctionServicesAndDescribesThem) {
   const auto result = reflect(shared_server().channel(),
                               {field_bytes(7, ""), field_bytes(4, "auction.v1.AuctionService")});
   ASSERT_TRUE(result.status.ok()) << describe(result.status);
-  ASSERT_EQ(result.responses.size(), 2u);
+  ASSERT_EQ(result.responses.size(), 2U);
 
   // ServerReflectionResponse.list_services_response = 6 -> ListServiceResponse
   // { repeated ServiceResponse service = 1 { string name = 1 } }.
   const auto lists = bytes_fields(result.responses[0], 6);
-  ASSERT_EQ(lists.size(), 1u) << "the first answer must be a list_services_response";
+  ASSERT_EQ(lists.size(), 1U) << "the first answer must be a list_services_response";
   std::vector<std::string> names;
   for (const auto& service : bytes_fields(lists[0], 1)) {
     const auto name = bytes_fields(service, 1);
@@ -178,7 +127,7 @@ TEST(Reflection, ListsTheAuctionServicesAndDescribesThem) {
   // file_descriptor_response = 4 -> FileDescriptorResponse
   // { repeated bytes file_descriptor_proto = 1 }: enough for grpcurl to call PlaceBid.
   const auto files = bytes_fields(result.responses[1], 4);
-  ASSERT_EQ(files.size(), 1u) << "the second answer must be a file_descriptor_response";
+  ASSERT_EQ(files.size(), 1U) << "the second answer must be a file_descriptor_response";
   bool found_place_bid = false;
   for (const auto& bytes : bytes_fields(files[0], 1)) {
     google::protobuf::FileDescriptorProto file;

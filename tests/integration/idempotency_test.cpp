@@ -64,9 +64,10 @@ TEST(Idempotency, RetryReturnsTheFirstReplyAndIsStoredOnce) {
   std::vector<Reply<v1::PlaceBidResponse>> replies(8);
   {
     std::vector<std::thread> threads;
-    for (std::size_t i = 0; i < replies.size(); ++i) {
+    threads.reserve(replies.size());
+    for (auto& reply : replies) {
       threads.emplace_back(
-          [&, i] { replies[i] = c.place_bid(alice.token, id, 5000, "retry-concurrent"); });
+          [&, &r = reply] { r = c.place_bid(alice.token, id, 5000, "retry-concurrent"); });
     }
     for (auto& t : threads) t.join();
   }
@@ -97,7 +98,7 @@ TEST(Idempotency, RetryReturnsTheFirstReplyAndIsStoredOnce) {
   EXPECT_EQ(rows_with_key(db, bob, "retry-1"), 1);
 
   // Attempts in total: Alice 2 (retry-1, retry-concurrent), Bob 2, Carol 1.
-  EXPECT_EQ(db.bids(to_id(id)).size(), 5u);
+  EXPECT_EQ(db.bids(to_id(id)).size(), 5U);
 }
 
 TEST(Idempotency, SameKeyWithOtherParametersIsAlreadyExistsAndChangesNothing) {

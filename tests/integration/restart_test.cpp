@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tests/support/environment.hpp"
+#include "tests/support/health_probe.hpp"
 #include "tests/support/history.hpp"
 #include "tests/support/watch_client.hpp"
 
@@ -122,6 +123,9 @@ TEST(Restart, SigtermKeepsPriceLeaderVersionEndTimeAndIdempotencyAnswers) {
   // One that lives on.
   auto req = auction_request("Telescope", 1000, 120s);
   req.set_reserve_price(3000);
+  req.mutable_soft_close_window()->set_seconds(10);
+  req.mutable_soft_close_extension()->set_seconds(10);
+  req.mutable_soft_close_max_extension()->set_seconds(30);
   auto created = c->create_auction(seller.token, req);
   ASSERT_TRUE(created.ok()) << describe(created.status);
   const std::string id = created->id();
@@ -148,6 +152,8 @@ TEST(Restart, SigtermKeepsPriceLeaderVersionEndTimeAndIdempotencyAnswers) {
   ASSERT_TRUE(after.ok()) << describe(after.status);
   expect_same_public_state(before.value, after.value);
   EXPECT_EQ(after->auction().status(), v1::AUCTION_STATUS_ACTIVE);
+  EXPECT_EQ(to_us(after->auction().soft_close_max_extension()), 30'000'000)
+      << "the soft-close cap is reloaded with the terms";
 
   expect_ended_at_scheduled_end(c2, db, soon.value, bob.id, 1000);
 
@@ -287,7 +293,7 @@ TEST(Restart, AuctionDueDuringACrashEndsAtOnceAtItsScheduledEnd) {
   EXPECT_EQ(late->reject_reason(), v1::AUCTION_ENDED);
   const auto row = db.bid(to_id(late->bid_id()));
   ASSERT_TRUE(row.has_value()) << "the rejected attempt is recorded for audit";
-  EXPECT_EQ(row->reject_reason, "AUCTION_ENDED");
+  EXPECT_EQ(persistence::to_string(row->reject_reason), "AUCTION_ENDED");
 }
 
 TEST(Restart, KillNineLosesNoAcknowledgedBid) {
@@ -430,6 +436,13 @@ TEST(Durability, DatabaseOutageIsUnavailableThenRecoversWithoutRestart) {
   auto down = c.place_bid(bob.token, id, 3000, "during-outage");
   EXPECT_EQ(down.code(), grpc::StatusCode::UNAVAILABLE) << describe(down.status);
   EXPECT_FALSE(down.status.error_message().empty());
+  // Readiness: the services say NOT_SERVING (the server probes once a second);
+  // the process itself stays SERVING, so a liveness probe does not restart it.
+  for (const std::string service : {"auction.v1.AuctionService", "auction.v1.UserService"}) {
+    EXPECT_EQ(wait_for_health(server.channel(), service, kNotServing, 5s).serving, kNotServing)
+        << service << " with the database down";
+  }
+  EXPECT_EQ(health_check(server.channel(), "").serving, kServing);
 
   cluster.start();
   // The client retries the same command (same key) until the server is
@@ -443,6 +456,9 @@ TEST(Durability, DatabaseOutageIsUnavailableThenRecoversWithoutRestart) {
   ASSERT_TRUE(retry.ok()) << "still failing 15 s after the database came back: "
                           << describe(retry.status);
   EXPECT_TRUE(server.running()) << "the server must ride out the outage";
+  EXPECT_EQ(wait_for_health(server.channel(), "auction.v1.AuctionService", kServing, 5s).serving,
+            kServing)
+      << "SERVING again once the database is back";
 
   // Bob 30.00 over Alice 20.00: price 20.50, one version after Alice's bid
   // (the failed attempt changed nothing).
@@ -451,7 +467,7 @@ TEST(Durability, DatabaseOutageIsUnavailableThenRecoversWithoutRestart) {
   EXPECT_EQ(retry->current_price(), 2050);
   EXPECT_EQ(retry->version(), first->version() + 1);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM bids WHERE idempotency_key = 'during-outage'"), 1);
-  EXPECT_EQ(db.bids(to_id(id)).size(), 2u);
+  EXPECT_EQ(db.bids(to_id(id)).size(), 2U);
   EXPECT_EQ(db.auction(to_id(id)).value().version, retry->version());
   auto view = c.get_auction(id);
   ASSERT_TRUE(view.ok()) << describe(view.status);

@@ -10,6 +10,7 @@
 //   default increments (cents): < 100: 5, < 500: 25, < 2,500: 50,
 //                      < 10,000: 100, < 25,000: 250, ...
 #include <gtest/gtest.h>
+#include <array>
 
 #include <chrono>
 #include <string>
@@ -193,13 +194,15 @@ TEST(WholeAuction, ProxyBiddingWithReserveEndsByTimerAndSells) {
     auto history = c.list_bids(id, 100, bob.token);
     ASSERT_TRUE(history.ok()) << describe(history.status);
     ASSERT_EQ(history->bids_size(), 6);
-    const std::int64_t prices[] = {5600, 5000, 2600, 2050, 1550, 1000};
-    const std::string bidders[] = {bob.id, carol.id, alice.id, carol.id, bob.id, alice.id};
+    const std::array<std::int64_t, 6> prices = {5600, 5000, 2600, 2050, 1550, 1000};
+    const std::array<std::string, 6> bidders = {bob.id,   carol.id, alice.id,
+                                                carol.id, bob.id,   alice.id};
     for (int i = 0; i < 6; ++i) {
       const auto& bid = history->bids(i);
+      const auto at = static_cast<std::size_t>(i);
       SCOPED_TRACE("history entry " + std::to_string(i));
-      EXPECT_EQ(bid.amount(), prices[i]);
-      EXPECT_EQ(bid.bidder_id(), bidders[i]);
+      EXPECT_EQ(bid.amount(), prices.at(at));
+      EXPECT_EQ(bid.bidder_id(), bidders.at(at));
       EXPECT_TRUE(bid.accepted());
       EXPECT_EQ(bid.version(), v0 + 6 - i);
       if (bid.bidder_id() == bob.id) {
@@ -253,16 +256,16 @@ TEST(WholeAuction, ProxyBiddingWithReserveEndsByTimerAndSells) {
     std::int64_t max;
     const char* reason;
   };
-  const Expected expected[] = {
-      {&b1, &alice, 2000, "NONE"},
-      {&b2, &bob, 1500, "NONE"},
-      {&b3, &carol, 1550, "BID_TOO_LOW"},
-      {&b4, &seller, 10000, "SELF_BID"},
-      {&b5, &carol, 3000, "NONE"},
-      {&b6, &alice, 2500, "NONE"},
-      {&b7, &carol, 6000, "NONE"},
-      {&b8, &bob, 5500, "NONE"},
-      {&late, &alice, 100000, "AUCTION_ENDED"},
+  const std::array expected = {
+      Expected{&b1, &alice, 2000, "NONE"},
+      Expected{&b2, &bob, 1500, "NONE"},
+      Expected{&b3, &carol, 1550, "BID_TOO_LOW"},
+      Expected{&b4, &seller, 10000, "SELF_BID"},
+      Expected{&b5, &carol, 3000, "NONE"},
+      Expected{&b6, &alice, 2500, "NONE"},
+      Expected{&b7, &carol, 6000, "NONE"},
+      Expected{&b8, &bob, 5500, "NONE"},
+      Expected{&late, &alice, 100000, "AUCTION_ENDED"},
   };
   for (const auto& e : expected) {
     SCOPED_TRACE("bid " + e.reply->value.bid_id());
@@ -270,7 +273,7 @@ TEST(WholeAuction, ProxyBiddingWithReserveEndsByTimerAndSells) {
     EXPECT_EQ(row.auction_id, to_id(id));
     EXPECT_EQ(row.bidder_id, to_id(e.bidder->id));
     EXPECT_EQ(row.max_amount, e.max);
-    EXPECT_EQ(row.reject_reason, e.reason);
+    EXPECT_EQ(persistence::to_string(row.reject_reason), e.reason);
     EXPECT_EQ(row.accepted, e.reply->value.accepted());
     EXPECT_EQ(row.price_after, e.reply->value.current_price());
     EXPECT_EQ(row.version_after, e.reply->value.version());
@@ -329,6 +332,72 @@ TEST(WholeAuction, ReserveNotMetOrNoBidsEndsUnsold) {
     EXPECT_FALSE(s.winner_id.has_value());
     EXPECT_EQ(s.ended_at_us, to_us(a->end_time()));
   }
+}
+
+TEST(WholeAuction, SoftCloseCapStopsABiddingWarAtOriginalEndPlusTheCap) {
+  Client& c = shared_client();
+  Db& db = shared_db();
+  const Account seller = c.register_user("seller");
+  const Account alice = c.register_user("alice");
+  const Account bob = c.register_user("bob");
+
+  // 2 s long, and all of it in the 2 s window: every bid moves the end to bid
+  // time + 1 s, but never past the original end + 1.5 s.
+  auto req = auction_request("Contested clock", 1000, 2000ms);
+  req.mutable_soft_close_window()->set_seconds(2);
+  req.mutable_soft_close_extension()->set_seconds(1);
+  req.mutable_soft_close_max_extension()->set_nanos(500'000'000);
+  req.mutable_soft_close_max_extension()->set_seconds(1);
+  auto created = c.create_auction(seller.token, req);
+  ASSERT_TRUE(created.ok()) << describe(created.status);
+  const std::string id = created->id();
+  const std::int64_t original_end_us = to_us(created->original_end_time());
+  const std::int64_t cap_end_us = original_end_us + 1'500'000;
+  EXPECT_EQ(to_us(created->soft_close_max_extension()), 1'500'000);
+  {
+    auto view = c.get_auction(id);
+    ASSERT_TRUE(view.ok()) << describe(view.status);
+    EXPECT_EQ(to_us(view->auction().soft_close_max_extension()), 1'500'000)
+        << "GetAuction shows the cap";
+  }
+
+  // A bidding war, one bid every 200 ms, until the end reaches the cap.
+  const std::array<const Account*, 2> bidders = {&alice, &bob};
+  std::int64_t amount = 1000;
+  std::int64_t ends_at_us = original_end_us;
+  int bids = 0;
+  while (ends_at_us < cap_end_us && bids < 40) {
+    auto reply = c.place_bid(bidders.at(static_cast<std::size_t>(bids % 2))->token, id, amount);
+    ASSERT_TRUE(reply.ok()) << describe(reply.status);
+    ASSERT_TRUE(reply->accepted()) << "bid " << bids << ": " << reply->reject_reason();
+    ends_at_us = to_us(reply->ends_at());
+    EXPECT_LE(ends_at_us, cap_end_us) << "the end never moves past the cap";
+    amount = reply->minimum_next_bid() + 500;
+    ++bids;
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_EQ(ends_at_us, cap_end_us) << "the end stops at original end + cap";
+
+  // At the cap a bid is still accepted, but the end stays and there is no
+  // TIME_EXTENDED: the version moves by one.
+  ASSERT_LT(now_us(), cap_end_us - 200'000) << "too slow to bid before the capped end";
+  auto before = c.get_auction(id);
+  ASSERT_TRUE(before.ok()) << describe(before.status);
+  auto at_cap = c.place_bid(bidders.at(static_cast<std::size_t>(bids % 2))->token, id, amount);
+  ASSERT_TRUE(at_cap.ok()) << describe(at_cap.status);
+  EXPECT_TRUE(at_cap->accepted());
+  EXPECT_EQ(to_us(at_cap->ends_at()), cap_end_us);
+  EXPECT_EQ(at_cap->version(), before->version() + 1) << "no TIME_EXTENDED at the cap";
+
+  auto ended = wait_until_closed(c, id, 10s);
+  ASSERT_TRUE(ended.ok()) << describe(ended.status);
+  EXPECT_EQ(ended->auction().status(), v1::AUCTION_STATUS_ENDED);
+  EXPECT_EQ(ended->auction().outcome(), v1::OUTCOME_SOLD);
+  EXPECT_EQ(to_us(ended->auction().ended_at()), cap_end_us) << "it ends at original end + cap";
+  EXPECT_EQ(to_us(ended->auction().end_time()), cap_end_us);
+  EXPECT_EQ(to_us(ended->auction().original_end_time()), original_end_us);
+  EXPECT_EQ(to_us(ended->auction().soft_close_max_extension()), 1'500'000);
+  EXPECT_EQ(db.auction(to_id(id)).value().ended_at_us, cap_end_us);
 }
 
 TEST(WholeAuction, EndedIsNeverShownWithoutItsOutcome) {
@@ -420,6 +489,17 @@ TEST(WholeAuction, BuyNowEndsSoldAtTheBuyNowPrice) {
   ASSERT_TRUE(late.ok()) << describe(late.status);
   EXPECT_FALSE(late->accepted());
   EXPECT_EQ(late->reject_reason(), v1::AUCTION_ENDED);
+  // An ended auction has no next bid, and it ended when it was bought, not at
+  // its scheduled end a minute from now.
+  EXPECT_EQ(late->minimum_next_bid(), 0);
+  EXPECT_EQ(to_us(late->ends_at()), to_us(a.ended_at()));
+  EXPECT_EQ(view->auction().minimum_next_bid(), 0);
+  // The purchase is an accepted bid in the history, so it is counted as one:
+  // Alice's bid and Bob's purchase.
+  EXPECT_EQ(view->auction().bid_count(), 2);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM bids WHERE accepted AND auction_id = " +
+                      std::to_string(to_id(id))),
+            view->auction().bid_count());
 
   const StoredAuction s = db.auction(to_id(id)).value();
   EXPECT_EQ(s.phase, "ENDED");
@@ -480,7 +560,11 @@ TEST(WholeAuction, SellerCancelsOnlyWithoutBidsAdminAnyTime) {
   ASSERT_TRUE(bid.ok()) << describe(bid.status);
   EXPECT_FALSE(bid->accepted());
   EXPECT_EQ(bid->reject_reason(), v1::AUCTION_CANCELLED);
-  EXPECT_EQ(db.bid(to_id(bid->bid_id())).value().reject_reason, "AUCTION_CANCELLED");
+  EXPECT_EQ(bid->minimum_next_bid(), 0) << "a cancelled auction takes no next bid";
+  EXPECT_EQ(to_us(bid->ends_at()), to_us(cancelled->ended_at())) << "it ended when cancelled";
+  EXPECT_EQ(view->auction().minimum_next_bid(), 0);
+  EXPECT_EQ(persistence::to_string(db.bid(to_id(bid->bid_id())).value().reject_reason),
+            "AUCTION_CANCELLED");
   auto again = c.cancel_auction(seller.token, quiet->id());
   EXPECT_EQ(again.code(), grpc::StatusCode::FAILED_PRECONDITION) << describe(again.status);
   EXPECT_EQ(db.auction(to_id(quiet->id())).value().phase, "CANCELLED");

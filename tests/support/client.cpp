@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <absl/status/status.h>
+
 #include "tests/support/server_process.hpp"
 
 namespace auction::test {
@@ -15,45 +17,10 @@ std::atomic<int> user_counter{0};
 
 }  // namespace
 
-const char* status_code_name(grpc::StatusCode c) {
-  switch (c) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    default:
-      return "?";
-  }
+std::string status_code_name(grpc::StatusCode c) {
+  // gRPC's codes are the canonical ones, with abseil's numbering.
+  std::string name = absl::StatusCodeToString(static_cast<absl::StatusCode>(c));
+  return name.empty() ? "?" : name;
 }
 
 Client::Client(std::shared_ptr<grpc::Channel> channel)
@@ -195,7 +162,7 @@ std::int64_t now_us() {
 }
 
 std::string describe(const grpc::Status& status) {
-  return std::string(status_code_name(status.error_code())) + ": " + status.error_message();
+  return status_code_name(status.error_code()) + ": " + status.error_message();
 }
 
 }  // namespace auction::test

@@ -80,8 +80,9 @@ class Client {
                                         const std::string& token = "");
 
  private:
-  v1::AuctionService::Stub& stub_for(v1::AuctionService::Stub*) { return *auctions_; }
-  v1::UserService::Stub& stub_for(v1::UserService::Stub*) { return *users_; }
+  /// Overloads chosen by the stub type of a call (the argument is a tag).
+  v1::AuctionService::Stub& stub_for(v1::AuctionService::Stub* /*tag*/) { return *auctions_; }
+  v1::UserService::Stub& stub_for(v1::UserService::Stub* /*tag*/) { return *users_; }
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::AuctionService::Stub> auctions_;
@@ -108,7 +109,7 @@ std::int64_t now_us();
 
 /// "UNAVAILABLE" for grpc::StatusCode::UNAVAILABLE ("?" for codes gRPC does
 /// not define).
-const char* status_code_name(grpc::StatusCode c);
+std::string status_code_name(grpc::StatusCode c);
 
 /// "CODE: message", for assertion output.
 std::string describe(const grpc::Status& status);

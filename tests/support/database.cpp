@@ -1,9 +1,9 @@
 #include "tests/support/database.hpp"
 
-namespace auction::test {
-namespace {
+#include "persistence/row_mapping.hpp"
 
-// Microseconds since the epoch, exactly (extract(epoch) is numeric in PG 15).
+namespace auction::test {
+
 std::string us(const std::string& column) {
   return "(extract(epoch FROM " + column + ") * 1000000)::bigint";
 }
@@ -13,29 +13,14 @@ std::optional<std::int64_t> opt_int(const pqxx::field& f) {
   return f.as<std::int64_t>();
 }
 
-const std::string kBidColumns =
-    "id, auction_id, bidder_id, buy_now, max_amount, accepted, reject_reason, is_leading, "
-    "price_after, version_after, " +
-    us("placed_at") + ", coalesce(idempotency_key, '')";
-
-StoredBid bid_from(const pqxx::row& r) {
-  StoredBid b;
-  b.id = r[0].as<std::int64_t>();
-  b.auction_id = r[1].as<std::int64_t>();
-  b.bidder_id = r[2].as<std::int64_t>();
-  b.buy_now = r[3].as<bool>();
-  b.max_amount = r[4].as<std::int64_t>();
-  b.accepted = r[5].as<bool>();
-  b.reject_reason = r[6].as<std::string>();
-  b.leading = r[7].as<bool>();
-  b.price_after = r[8].as<std::int64_t>();
-  b.version_after = r[9].as<std::int64_t>();
-  b.placed_at_us = r[10].as<std::int64_t>();
-  b.idempotency_key = r[11].as<std::string>();
-  return b;
+/// Stored bids, read as the server reads them.
+std::vector<StoredBid> bids_where(Db& db, const std::string& where) {
+  std::vector<StoredBid> out;
+  for (const auto& row : db.query(std::string(persistence::bid_select()) + where)) {
+    out.push_back(persistence::bid_from_row(row));
+  }
+  return out;
 }
-
-}  // namespace
 
 pqxx::result Db::query(const std::string& sql) {
   pqxx::connection conn(url_);
@@ -77,18 +62,13 @@ std::optional<StoredAuction> Db::auction(std::int64_t id) {
 }
 
 std::vector<StoredBid> Db::bids(std::int64_t auction_id) {
-  std::vector<StoredBid> out;
-  for (const auto& row : query("SELECT " + kBidColumns + " FROM bids WHERE auction_id = " +
-                               std::to_string(auction_id) + " ORDER BY id")) {
-    out.push_back(bid_from(row));
-  }
-  return out;
+  return bids_where(*this, "WHERE b.auction_id = " + std::to_string(auction_id) + " ORDER BY b.id");
 }
 
 std::optional<StoredBid> Db::bid(std::int64_t id) {
-  const auto r = query("SELECT " + kBidColumns + " FROM bids WHERE id = " + std::to_string(id));
-  if (r.empty()) return std::nullopt;
-  return bid_from(r[0]);
+  auto rows = bids_where(*this, "WHERE b.id = " + std::to_string(id));
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
 }
 
 std::vector<StoredEvent> Db::events(std::int64_t auction_id) {

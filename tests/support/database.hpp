@@ -8,7 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "persistence/records.hpp"
+
 namespace auction::test {
+
+/// SQL for a timestamp column as microseconds since the epoch, exactly
+/// (extract(epoch) is numeric in PG 15).
+std::string us(const std::string& column);
+/// A nullable bigint column.
+std::optional<std::int64_t> opt_int(const pqxx::field& f);
 
 struct RowCounts {
   std::int64_t users = 0;
@@ -18,21 +26,9 @@ struct RowCounts {
   friend bool operator==(const RowCounts&, const RowCounts&) = default;
 };
 
-/// One row of `bids` (times in microseconds since the epoch).
-struct StoredBid {
-  std::int64_t id = 0;
-  std::int64_t auction_id = 0;
-  std::int64_t bidder_id = 0;
-  bool buy_now = false;
-  std::int64_t max_amount = 0;
-  bool accepted = false;
-  std::string reject_reason;
-  bool leading = false;
-  std::int64_t price_after = 0;
-  std::int64_t version_after = 0;
-  std::int64_t placed_at_us = 0;
-  std::string idempotency_key;  ///< empty when none
-};
+/// One row of `bids`, read with the server's own column list and mapping
+/// (persistence/sql.hpp, persistence/row_mapping.hpp).
+using StoredBid = persistence::BidRow;
 
 /// The live state columns of `auctions`.
 struct StoredAuction {

@@ -24,6 +24,7 @@ AuctionTerms terms_from(const ::auction::v1::Auction& created) {
   t.original_end_time = time_point(created.original_end_time());
   t.soft_close_window = Duration{to_us(created.soft_close_window())};
   t.soft_close_extension = Duration{to_us(created.soft_close_extension())};
+  t.soft_close_max_extension = Duration{to_us(created.soft_close_max_extension())};
   return t;
 }
 
@@ -41,7 +42,7 @@ AuctionState replay_stored(const AuctionTerms& terms, const std::vector<StoredBi
   std::vector<AcceptedBid> history;
   history.reserve(accepted.size());
   for (const auto& b : accepted) {
-    history.push_back(AcceptedBid{b.bidder_id, b.max_amount, TimePoint{Duration{b.placed_at_us}}});
+    history.push_back(AcceptedBid{b.bidder_id, b.max_amount, b.placed_at});
   }
   return replay(terms, history);
 }

@@ -8,23 +8,15 @@
 
 #include "domain/auction.hpp"
 #include "persistence/records.hpp"
+#include "persistence/row_mapping.hpp"
 #include "tests/support/client.hpp"
+#include "tests/support/database.hpp"
 
 namespace auction::test {
 namespace {
 
 namespace v1 = ::auction::v1;
 using Clock = std::chrono::steady_clock;
-
-/// Microseconds since the epoch, exactly (extract(epoch) is numeric in PG 15).
-std::string us(const std::string& column) {
-  return "(extract(epoch FROM " + column + ") * 1000000)::bigint";
-}
-
-std::optional<std::int64_t> opt_int(const pqxx::field& f) {
-  if (f.is_null()) return std::nullopt;
-  return f.as<std::int64_t>();
-}
 
 TimePoint tp(std::int64_t micros) { return TimePoint{Duration{micros}}; }
 std::int64_t micros(TimePoint t) { return t.time_since_epoch().count(); }
@@ -34,48 +26,7 @@ std::string id_text(const std::optional<std::int64_t>& id) {
 }
 
 /// One row of `bids`, with every column a reply is rebuilt from.
-struct Row {
-  std::int64_t id = 0;
-  std::int64_t auction_id = 0;
-  std::int64_t bidder_id = 0;
-  bool buy_now = false;
-  std::int64_t max_amount = 0;
-  bool accepted = false;
-  std::string reject_reason;
-  bool leading = false;
-  std::int64_t price_after = 0;
-  std::optional<std::int64_t> leader_after;
-  std::int64_t min_next_after = 0;
-  std::int64_t ends_at_after_us = 0;
-  std::int64_t version_after = 0;
-  std::int64_t placed_at_us = 0;
-  std::string key;
-};
-
-const std::string kRowColumns =
-    "id, auction_id, bidder_id, buy_now, max_amount, accepted, reject_reason, is_leading, "
-    "price_after, leader_after, min_next_after, " +
-    us("ends_at_after") + ", version_after, " + us("placed_at") + ", coalesce(idempotency_key, '')";
-
-Row row_from(const pqxx::row& r) {
-  Row b;
-  b.id = r[0].as<std::int64_t>();
-  b.auction_id = r[1].as<std::int64_t>();
-  b.bidder_id = r[2].as<std::int64_t>();
-  b.buy_now = r[3].as<bool>();
-  b.max_amount = r[4].as<std::int64_t>();
-  b.accepted = r[5].as<bool>();
-  b.reject_reason = r[6].as<std::string>();
-  b.leading = r[7].as<bool>();
-  b.price_after = r[8].as<std::int64_t>();
-  b.leader_after = opt_int(r[9]);
-  b.min_next_after = r[10].as<std::int64_t>();
-  b.ends_at_after_us = r[11].as<std::int64_t>();
-  b.version_after = r[12].as<std::int64_t>();
-  b.placed_at_us = r[13].as<std::int64_t>();
-  b.key = r[14].as<std::string>();
-  return b;
-}
+using Row = persistence::BidRow;
 
 /// An auction row: its terms and its live state.
 struct AuctionRow {
@@ -119,12 +70,13 @@ std::string reply_vs_row(const v1::PlaceBidResponse& reply, const Row& row) {
   };
   field("bid_id", reply.bid_id(), std::to_string(row.id));
   field("accepted", reply.accepted(), row.accepted);
-  field("reject_reason", reason_text(reply.reject_reason()), row.reject_reason);
+  field("reject_reason", reason_text(reply.reject_reason()),
+        persistence::to_string(row.reject_reason));
   field("leading", reply.leading(), row.leading);
   field("current_price", reply.current_price(), row.price_after);
   field("leading_bidder_id", reply.leading_bidder_id(), id_text(row.leader_after));
   field("minimum_next_bid", reply.minimum_next_bid(), row.min_next_after);
-  field("ends_at", to_us(reply.ends_at()), row.ends_at_after_us);
+  field("ends_at", to_us(reply.ends_at()), micros(row.ends_at_after));
   field("version", reply.version(), row.version_after);
   return d.str();
 }
@@ -144,7 +96,7 @@ std::optional<Stored> load(pqxx::connection& conn, std::int64_t id) {
       us("start_time") + ", " + us("original_end_time") +
       ", soft_close_window_us, soft_close_extension_us, phase, outcome, " + us("end_time") +
       ", leader_id, current_price, bid_count, version, winner_id, final_price, " + us("ended_at") +
-      " FROM auctions WHERE id = " + std::to_string(id));
+      ", soft_close_max_extension_us FROM auctions WHERE id = " + std::to_string(id));
   if (a.empty()) return std::nullopt;
   const auto& r = a[0];
   Stored s;
@@ -160,6 +112,7 @@ std::optional<Stored> load(pqxx::connection& conn, std::int64_t id) {
   ar.terms.original_end_time = tp(r[7].as<std::int64_t>());
   ar.terms.soft_close_window = Duration{r[8].as<std::int64_t>()};
   ar.terms.soft_close_extension = Duration{r[9].as<std::int64_t>()};
+  ar.terms.soft_close_max_extension = Duration{r[20].as<std::int64_t>()};
   ar.phase = r[10].as<std::string>();
   ar.outcome = r[11].as<std::string>();
   ar.end_time_us = r[12].as<std::int64_t>();
@@ -170,10 +123,9 @@ std::optional<Stored> load(pqxx::connection& conn, std::int64_t id) {
   ar.winner = opt_int(r[17]);
   ar.final_price = r[18].as<std::int64_t>();
   ar.ended_at_us = opt_int(r[19]);
-  std::string bids_sql = "SELECT " + kRowColumns;
-  bids_sql += " FROM bids" + where + " ORDER BY id";
-  for (const auto& row : tx.exec(bids_sql)) {
-    s.rows.push_back(row_from(row));
+  for (const auto& row : tx.exec(std::string(persistence::bid_select()) +
+                                 "WHERE b.auction_id = " + std::to_string(id) + " ORDER BY b.id")) {
+    s.rows.push_back(persistence::bid_from_row(row));
   }
   for (const auto& row : tx.exec(
            "SELECT version, type, " + us("at") + ", price, leader_id, bid_count, " + us("ends_at") +
@@ -191,10 +143,10 @@ std::vector<Row> rows_for_key(pqxx::connection& conn, const std::string& bidder_
                               const std::string& key) {
   pqxx::read_transaction tx(conn);
   std::vector<Row> out;
-  for (const auto& row :
-       tx.exec("SELECT " + kRowColumns + " FROM bids WHERE bidder_id = " + tx.quote(bidder_id) +
-               "::bigint AND idempotency_key = " + tx.quote(key) + " ORDER BY id")) {
-    out.push_back(row_from(row));
+  for (const auto& row : tx.exec(
+           std::string(persistence::bid_select()) + "WHERE b.bidder_id = " + tx.quote(bidder_id) +
+           "::bigint AND b.idempotency_key = " + tx.quote(key) + " ORDER BY b.id")) {
+    out.push_back(persistence::bid_from_row(row));
   }
   return out;
 }
@@ -581,7 +533,7 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
         std::to_string(resolved->auction_id) != c.auction_id) {
       bad.add() << what << ": the stored row has other parameters";
     }
-    if (resolved->placed_at_us <= c.done_us) {
+    if (micros(resolved->placed_at) <= c.done_us) {
       ++report.unknown_committed;
       ++report.committed_unknown_messages[status_code_name(c.code) + std::string(": ") + c.message];
       // SPEC section 4: UNAVAILABLE means the command was not applied.
@@ -591,7 +543,7 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
         std::ostringstream f;
         f << what << " failed '" << status_code_name(c.code) << ": " << c.message
           << "' but its bid " << resolved->id << " was committed (placed at "
-          << resolved->placed_at_us << " us, the call ended at " << c.done_us << " us)";
+          << micros(resolved->placed_at) << " us, the call ended at " << c.done_us << " us)";
         report.findings.push_back(f.str());
         if (options_.findings_are_violations) bad.add() << f.str();
       }
@@ -662,9 +614,9 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
     std::vector<AuctionEvent> expected{created_event(s, ar.terms.start_time)};
     bool bought = false;
     for (const Row* b : accepted) {
-      const TimePoint at = tp(b->placed_at_us);
+      const TimePoint at = b->placed_at;
       if (s.phase != Phase::kOpen || at >= s.end_time) {
-        bad.add() << what << ": bid " << b->id << " accepted at " << b->placed_at_us
+        bad.add() << what << ": bid " << b->id << " accepted at " << micros(b->placed_at)
                   << " us, at or after the end (" << micros(s.end_time) << " us, phase "
                   << persistence::to_string(s.phase) << ")";
       }
@@ -693,11 +645,11 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
         }
       }
       if (b->price_after != s.current_price || b->version_after != s.version ||
-          b->leader_after != s.leader || b->ends_at_after_us != micros(s.end_time) ||
+          b->leader_after != s.leader || b->ends_at_after != s.end_time ||
           b->min_next_after != minimum_next_bid(s)) {
         bad.add() << what << ": bid " << b->id << " stored price/version/leader/end/min-next "
                   << b->price_after << "/" << b->version_after << "/" << id_text(b->leader_after)
-                  << "/" << b->ends_at_after_us << "/" << b->min_next_after << ", replay "
+                  << "/" << micros(b->ends_at_after) << "/" << b->min_next_after << ", replay "
                   << s.current_price << "/" << s.version << "/" << id_text(s.leader) << "/"
                   << micros(s.end_time) << "/" << minimum_next_bid(s);
       }
@@ -714,14 +666,14 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
 
     // Bids rejected as too late or too early must have been so.
     for (const Row& r : stored->rows) {
-      if (r.reject_reason == "AUCTION_ENDED") {
+      if (r.reject_reason == RejectReason::kAuctionEnded) {
         const std::int64_t end = ar.ended_at_us.value_or(ar.end_time_us);
-        if (r.placed_at_us < end) {
-          bad.add() << what << ": bid " << r.id << " rejected AUCTION_ENDED at " << r.placed_at_us
-                    << " us, before the end at " << end << " us";
+        if (micros(r.placed_at) < end) {
+          bad.add() << what << ": bid " << r.id << " rejected AUCTION_ENDED at "
+                    << micros(r.placed_at) << " us, before the end at " << end << " us";
         }
-      } else if (r.reject_reason == "AUCTION_NOT_STARTED" &&
-                 r.placed_at_us >= micros(ar.terms.start_time)) {
+      } else if (r.reject_reason == RejectReason::kAuctionNotStarted &&
+                 r.placed_at >= ar.terms.start_time) {
         bad.add() << what << ": bid " << r.id << " rejected AUCTION_NOT_STARTED after the start";
       }
     }
@@ -837,9 +789,9 @@ CheckReport HistoryChecker::check(v1::AuctionService::Stub& stub) {
     const Row& row = it->second;
     if (std::to_string(row.auction_id) != c->auction_id ||
         std::to_string(row.bidder_id) != c->bidder_id || row.max_amount != c->max_amount ||
-        row.key != c->idempotency_key) {
+        row.idempotency_key != c->idempotency_key) {
       bad.add() << what << ": stored as auction " << row.auction_id << ", bidder " << row.bidder_id
-                << ", max " << row.max_amount << ", key " << row.key;
+                << ", max " << row.max_amount << ", key " << row.idempotency_key;
     }
     if (const std::string diff = reply_vs_row(c->reply, row); !diff.empty()) {
       bad.add() << what << ": stored otherwise:" << diff;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <system_error>
 
 namespace auction::test {
 
@@ -32,11 +33,12 @@ std::string auctiond_path() { return AUCTIOND_PATH; }
 std::string make_temp_dir(const std::string& prefix) {
   std::string templ = "/tmp/" + prefix + ".XXXXXX";
   if (mkdtemp(templ.data()) == nullptr) {
-    throw std::runtime_error(std::string("mkdtemp failed: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("mkdtemp failed: ") +
+                             std::system_category().message(errno));
   }
   // The cluster runs as `postgres` (when we are root) and must reach its data dir.
   if (chmod(templ.c_str(), 0755) != 0) {
-    throw std::runtime_error(std::string("chmod failed: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("chmod failed: ") + std::system_category().message(errno));
   }
   return templ;
 }

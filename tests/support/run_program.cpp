@@ -2,14 +2,17 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+#include <sstream>
 #include <stdexcept>
+#include <system_error>
 
 namespace auction::test {
 namespace {
@@ -26,7 +29,7 @@ std::vector<std::string> child_environment(
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     const std::string entry(*e);
     const std::string name = entry.substr(0, entry.find('='));
-    if (changes.count(name) == 0) env.push_back(entry);
+    if (!changes.contains(name)) env.push_back(entry);
   }
   for (const auto& [name, value] : changes) {
     if (value) env.push_back(name + "=" + *value);
@@ -69,10 +72,10 @@ ProgramResult run_program(const std::vector<std::string>& argv, const ProgramOpt
   std::vector<char*> args = pointers(args_storage);
   std::vector<char*> envp = pointers(env_storage);
 
-  int out_pipe[2];
-  int err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+  std::array<int, 2> out_pipe{};
+  std::array<int, 2> err_pipe{};
+  if (pipe2(out_pipe.data(), O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  if (pipe2(err_pipe.data(), O_CLOEXEC) != 0) {
     close(out_pipe[0]);
     close(out_pipe[1]);
     throw std::runtime_error("pipe2 failed");
@@ -83,7 +86,7 @@ ProgramResult run_program(const std::vector<std::string>& argv, const ProgramOpt
   const pid_t pid = fork();
   if (pid < 0) {
     for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
-    throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("fork failed: ") + std::system_category().message(errno));
   }
   if (pid == 0) {
     // Never outlive the test binary.
@@ -99,14 +102,14 @@ ProgramResult run_program(const std::vector<std::string>& argv, const ProgramOpt
   close(out_pipe[1]);
   close(err_pipe[1]);
 
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&result.out, &result.err};
+  std::array<pollfd, 2> fds = {{{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}}};
+  const std::array<std::string*, 2> sinks = {&result.out, &result.err};
   int open_fds = 2;
-  char buf[4096];
+  std::array<char, 4096> buf{};
   auto deadline = start + options.timeout;
   bool killed = false;
   while (open_fds > 0) {
-    const int ready = poll(fds, 2, millis_until(deadline));
+    const int ready = poll(fds.data(), fds.size(), millis_until(deadline));
     if (ready < 0) {
       if (errno == EINTR) continue;
       break;
@@ -119,11 +122,11 @@ ProgramResult run_program(const std::vector<std::string>& argv, const ProgramOpt
       deadline = Clock::now() + kDrainAfterKill;
       continue;
     }
-    for (int i = 0; i < 2; ++i) {
+    for (std::size_t i = 0; i < fds.size(); ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      const ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      const ssize_t n = read(fds[i].fd, buf.data(), buf.size());
       if (n > 0) {
-        sinks[i]->append(buf, static_cast<std::size_t>(n));
+        sinks[i]->append(buf.data(), static_cast<std::size_t>(n));
       } else if (n == 0 || errno != EINTR) {
         close(fds[i].fd);
         fds[i].fd = -1;
@@ -168,6 +171,18 @@ std::string describe(const ProgramResult& result) {
   s += " after " + std::to_string(result.elapsed.count()) + " ms\n--- stdout ---\n" + result.out +
        "--- stderr ---\n" + result.err + "---";
   return s;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(line);
+  return out;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
 }
 
 }  // namespace auction::test

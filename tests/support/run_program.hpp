@@ -33,4 +33,8 @@ ProgramResult run_program(const std::vector<std::string>& argv, const ProgramOpt
 /// The command, its exit status, time, stdout and stderr: for assertion output.
 std::string describe(const ProgramResult& result);
 
+/// A program's output, line by line (without the newlines).
+std::vector<std::string> lines_of(const std::string& text);
+bool contains(const std::string& text, const std::string& part);
+
 }  // namespace auction::test

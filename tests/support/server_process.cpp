@@ -2,10 +2,11 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <system_error>
 
 #include <atomic>
 #include <chrono>
@@ -66,7 +67,9 @@ std::shared_ptr<grpc::Channel> make_channel(const std::string& address) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  // gRPC takes this as the shortest time one connection attempt gets (not a backoff): at
+  // 100 ms, attempts under ThreadSanitizer and load timed out waiting for the server's SETTINGS.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 10'000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
@@ -118,7 +121,9 @@ void ServerProcess::start(bool same_port) {
 bool ServerProcess::spawn_and_wait(std::string& why) {
   const std::streamoff offset = file_size(log_path_);
   const int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot open " + log_path_ + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw std::runtime_error("cannot open " + log_path_ + ": " +
+                             std::system_category().message(errno));
 
   std::vector<std::string> argv = {auctiond_path(),        "--listen",         address(),
                                    "--database-url",       database_url_,      "--token-secret",
@@ -135,6 +140,7 @@ bool ServerProcess::spawn_and_wait(std::string& why) {
   // (when set) becomes its TSAN_OPTIONS: test clients need suppressions for
   // gRPC's client internals that the server must not get (deploy/test.sh).
   std::vector<std::string> env_strings;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing sets the environment while tests run
   const char* server_tsan = std::getenv("AUCTION_SERVER_TSAN_OPTIONS");
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string entry(*e);
@@ -151,7 +157,7 @@ bool ServerProcess::spawn_and_wait(std::string& why) {
   const pid_t pid = fork();
   if (pid < 0) {
     close(fd);
-    throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+    throw std::runtime_error(std::string("fork failed: ") + std::system_category().message(errno));
   }
   if (pid == 0) {
     // Never outlive the test binary, even if it crashes.

@@ -30,6 +30,11 @@ std::unique_ptr<NotificationWatch> watch_notifications(v1::UserService::Stub& st
                                                        std::optional<std::int64_t> after_seq,
                                                        StreamOptions<v1::Notification> options) {
   options.token = token;
+  if (!options.is_heartbeat) {
+    options.is_heartbeat = [](const v1::Notification& n) {
+      return n.type() == v1::Notification::HEARTBEAT;
+    };
+  }
   auto reader = std::make_unique<NotificationWatch>(std::move(options));
   auto req = std::make_unique<v1::WatchNotificationsRequest>();
   if (after_seq) req->set_after_seq(*after_seq);
@@ -45,7 +50,7 @@ std::shared_ptr<grpc::Channel> make_small_window_channel(const std::string& addr
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 10'000);  // see make_channel
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }

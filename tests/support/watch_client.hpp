@@ -47,6 +47,9 @@ struct StreamOptions {
   std::chrono::milliseconds deadline{std::chrono::minutes(5)};
   /// `authorization: Bearer <token>` when not empty.
   std::string token;
+  /// Messages that only keep the stream alive: collected apart (heartbeats()),
+  /// neither counted nor kept with the others nor passed to on_message.
+  std::function<bool(const Msg&)> is_heartbeat;
 };
 
 /// One server-streaming call. Create with watch_auction() or
@@ -91,9 +94,13 @@ class StreamReader final : public grpc::ClientReadReactor<Msg> {
     bool again = false;
     {
       std::lock_guard lock(mu_);
-      ++count_;
-      if (options_.on_message) options_.on_message(incoming_);
-      if (options_.keep) messages_.push_back(incoming_);
+      if (options_.is_heartbeat && options_.is_heartbeat(incoming_)) {
+        heartbeats_.push_back(incoming_);
+      } else {
+        ++count_;
+        if (options_.on_message) options_.on_message(incoming_);
+        if (options_.keep) messages_.push_back(incoming_);
+      }
       again = options_.pause_after == 0 || count_ < options_.pause_after;
       reading_ = again;
       cv_.notify_all();
@@ -132,6 +139,10 @@ class StreamReader final : public grpc::ClientReadReactor<Msg> {
     std::lock_guard lock(mu_);
     return messages_;
   }
+  Messages heartbeats() const {
+    std::lock_guard lock(mu_);
+    return heartbeats_;
+  }
   std::optional<grpc::Status> status() const {
     std::lock_guard lock(mu_);
     return status_;
@@ -151,6 +162,12 @@ class StreamReader final : public grpc::ClientReadReactor<Msg> {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, timeout, [&] { return count_ >= n || status_.has_value(); });
     return count_ >= n;
+  }
+  /// Waits until at least n heartbeats arrived.
+  bool wait_heartbeats(std::size_t n, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return heartbeats_.size() >= n || status_.has_value(); });
+    return heartbeats_.size() >= n;
   }
   /// Waits until the stream has ended; its status, or nothing on timeout.
   std::optional<grpc::Status> wait_done(std::chrono::milliseconds timeout) const {
@@ -179,6 +196,7 @@ class StreamReader final : public grpc::ClientReadReactor<Msg> {
   bool reading_ = false;
   std::size_t count_ = 0;
   Messages messages_;
+  Messages heartbeats_;
   std::optional<grpc::Status> status_;
 };
 
@@ -192,7 +210,8 @@ std::unique_ptr<AuctionWatch> watch_auction(v1::AuctionService::Stub& stub,
                                             StreamOptions<v1::AuctionUpdate> options = {});
 
 /// Starts WatchNotifications(after_seq) as the user with `token`
-/// (options.token is overwritten).
+/// (options.token is overwritten). HEARTBEATs are set apart (heartbeats())
+/// unless options.is_heartbeat is already set.
 std::unique_ptr<NotificationWatch> watch_notifications(
     v1::UserService::Stub& stub, const std::string& token,
     std::optional<std::int64_t> after_seq = {}, StreamOptions<v1::Notification> options = {});
