@@ -7,6 +7,8 @@
 # go to the configure step and come after the defaults, so they win, e.g.
 #   deploy/build.sh build-asan -DAUCTION_SANITIZE=address,undefined
 #   deploy/build.sh build-debug -DCMAKE_BUILD_TYPE=Debug
+# AUCTION_BUILD_TARGETS="a b" builds only those targets (and what they need), e.g.
+# concurrency_suites for the ThreadSanitizer build.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,4 +25,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "build.sh: configuring $build_dir" >&2
 cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
 echo "build.sh: building $build_dir with $jobs jobs" >&2
-cmake --build "$build_dir" --parallel "$jobs"
+targets=()
+if [[ -n ${AUCTION_BUILD_TARGETS:-} ]]; then
+  read -ra names <<<"$AUCTION_BUILD_TARGETS"
+  targets=(--target "${names[@]}")
+fi
+cmake --build "$build_dir" --parallel "$jobs" "${targets[@]}"

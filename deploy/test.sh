@@ -3,8 +3,8 @@
 # Build and run every test, then the linters: the same steps CI runs (.ci/run).
 #
 #   deploy/test.sh              install deps, build `build`, ctest (unit + integration), lint
-#   deploy/test.sh --sanitize   also build-asan (address,undefined) and build-tsan (thread),
-#                               with ctest in each
+#   deploy/test.sh --sanitize   also build-asan (address,undefined: unit + integration) and
+#                               build-tsan (thread: the suites labelled *_concurrent)
 #   deploy/test.sh --asan       only the AddressSanitizer/UBSan one (--tsan: only ThreadSanitizer)
 #   deploy/test.sh --no-lint    skip deploy/lint.sh
 #   FUZZ_SECONDS=N              how long deploy/fuzz.sh runs the libFuzzer target (default 60)
@@ -49,11 +49,20 @@ export AUCTION_FAULT_STRICT=1
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CTEST_TIMEOUT=600 # seconds per test, unless the test sets its own TIMEOUT
 
+# The sanitizer builds compile at -O1 with line tables only (what the sanitizers themselves
+# recommend; stack traces keep file:line) and as unity builds, so the inline code of gRPC,
+# protobuf and CLI11 is instrumented once per target, not once per file: together about a third
+# of the -O2 -g compile time. The normal build stays file by file, which keeps every file's
+# includes honest.
+sanitizer_build_args=(-DCMAKE_UNITY_BUILD=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
+
 # --- leftovers: stop every PostgreSQL cluster started while we run ---------------------------
 registry=$(mktemp "${TMPDIR:-/tmp}/auction-pg-registry.XXXXXX")
 export AUCTION_PG_REGISTRY=$registry
+lint_pid=
 cleanup() {
   local rc=$?
+  [[ -n $lint_pid ]] && kill "$lint_pid" 2>/dev/null
   bash "$repo/deploy/pg-cluster.sh" stop-registered "$registry" || true
   rm -f "$registry"
   exit "$rc"
@@ -127,13 +136,22 @@ sanitizer_opts() {
 
 run_step "install deps" bash deploy/install-deps.sh || exit 1
 
+lint_log=
 if run_step "build (build)" bash deploy/build.sh build; then
+  if [[ $lint -eq 1 && -f deploy/lint.sh ]]; then
+    # clang-tidy is CPU-bound and the suites spend much of their time waiting (PostgreSQL
+    # commits, auction timers), so the linters run alongside them; reported at the end.
+    lint_log=$(mktemp "${TMPDIR:-/tmp}/auction-lint.XXXXXX")
+    lint_start=$SECONDS
+    bash deploy/lint.sh build >"$lint_log" 2>&1 &
+    lint_pid=$!
+  fi
   run_step "ctest (build: unit, integration, fault)" run_ctest build || true
 fi
 
 if [[ $asan -eq 1 ]]; then
   if run_step "build (build-asan: address,undefined)" \
-    bash deploy/build.sh build-asan -DAUCTION_SANITIZE=address,undefined; then
+    bash deploy/build.sh build-asan -DAUCTION_SANITIZE=address,undefined "${sanitizer_build_args[@]}"; then
     # The sanitizer builds run the unit and integration suites; the fault suites (kill -9
     # cycles, database outages) run in the normal build, to keep CI within its time budget.
     run_step "ctest (build-asan: unit, integration)" run_ctest build-asan -L 'unit|integration' -- env \
@@ -145,7 +163,11 @@ fi
 
 if [[ $tsan -eq 1 ]]; then
 
-  if run_step "build (build-tsan: thread)" bash deploy/build.sh build-tsan -DAUCTION_SANITIZE=thread; then
+  # Only the suites that exercise concurrency (label *_concurrent, tests/CMakeLists.txt): the
+  # others drive one request at a time, and run in the normal and AddressSanitizer builds.
+  if run_step "build (build-tsan: thread, concurrency suites)" \
+    env AUCTION_BUILD_TARGETS=concurrency_suites \
+    bash deploy/build.sh build-tsan -DAUCTION_SANITIZE=thread "${sanitizer_build_args[@]}"; then
     # GCC 12's TSan cannot map its shadow memory with high ASLR entropy (newer kernels set
     # vm.mmap_rnd_bits=32); run the tests without address randomisation.
     tsan_prefix=(setarch "$(uname -m)" -R env)
@@ -154,7 +176,8 @@ if [[ $tsan -eq 1 ]]; then
     # they start, gets tests/tsan.supp alone (AUCTION_SERVER_TSAN_OPTIONS, see server_process.cpp).
     client_supp=$(mktemp "${TMPDIR:-/tmp}/auction-tsan-clients.XXXXXX")
     cat tests/tsan.supp tests/tsan-clients.supp > "$client_supp"
-    run_step "ctest (build-tsan: unit, integration)" run_ctest build-tsan -L 'unit|integration' -- \
+    run_step "ctest (build-tsan: unit_concurrent, integration_concurrent)" \
+      run_ctest build-tsan -L '_concurrent' -- \
       "${tsan_prefix[@]}" \
       TSAN_OPTIONS="$(IFS=:; echo "${tsan_flags[*]}"):suppressions=$client_supp" \
       AUCTION_SERVER_TSAN_OPTIONS="$(sanitizer_opts tsan.supp "${tsan_flags[@]}")" || true
@@ -165,7 +188,20 @@ fi
 # libFuzzer over request parsing, mapping and validation, for a bounded time (Clang build).
 run_step "fuzz (build-fuzz, ${FUZZ_SECONDS}s)" bash deploy/fuzz.sh "$FUZZ_SECONDS" || true
 
-if [[ $lint -eq 1 && -f deploy/lint.sh ]]; then
+if [[ -n $lint_pid ]]; then
+  banner "lint (started after the build, alongside the suites)"
+  lint_rc=0
+  wait "$lint_pid" || lint_rc=$?
+  lint_pid=
+  cat "$lint_log"
+  rm -f "$lint_log"
+  if [[ $lint_rc -eq 0 ]]; then
+    echo "--- lint: ok ($((SECONDS - lint_start))s since it started)"
+  else
+    echo "--- lint: FAILED (exit $lint_rc)" >&2
+    failed+=("lint")
+  fi
+elif [[ $lint -eq 1 && -f deploy/lint.sh ]]; then
   run_step "lint" bash deploy/lint.sh build || true
 fi
 
